@@ -1,0 +1,82 @@
+// Opens the node's database: embedded PGlite in the data directory by
+// default, real PostgreSQL when a URL is given. Both are driven through
+// drizzle's pg-core, so there is one SQL dialect and one set of migrations.
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle: the same query API as Db. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export type DatabaseSpec =
+  | { kind: 'pglite'; dataDir?: string }
+  | { kind: 'postgres'; url: string; poolSize?: number };
+
+export interface Database {
+  kind: DatabaseSpec['kind'];
+  db: Db;
+  /** Applies pending migrations in one transaction; safe to run twice. */
+  migrate(): Promise<void>;
+  /** Cheap round trip, for health checks. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/**
+ * Settings that keep an embedded node small (DESIGN §6: many PGlite nodes share
+ * one demo machine). A store's working set is its region, so 8 MB of shared
+ * buffers is plenty.
+ */
+const pgliteSettings = [
+  'shared_buffers=8MB',
+  'work_mem=2MB',
+  'maintenance_work_mem=8MB',
+  'wal_buffers=256kB',
+  'max_connections=5',
+];
+
+export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
+  if (spec.kind === 'pglite') {
+    const client = new PGlite(spec.dataDir, { postgresqlconf: pgliteSettings });
+    await client.waitReady;
+    const db = drizzlePglite({ client, schema });
+    return {
+      kind: 'pglite',
+      db: db as unknown as Db, // the pglite and pg drivers share pg-core; only the result HKT differs
+      migrate: () => migratePglite(db, { migrationsFolder }),
+      ping: () => pingDb(db as unknown as Db),
+      close: () => client.close(),
+    };
+  }
+  const pool = new pg.Pool({ connectionString: spec.url, max: spec.poolSize ?? 10 });
+  // An idle client losing its server must not crash the node; the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = drizzlePg({ client: pool, schema });
+  return {
+    kind: 'postgres',
+    db: db as unknown as Db,
+    migrate: () => migratePg(db, { migrationsFolder }),
+    ping: () => pingDb(db as unknown as Db),
+    close: () => pool.end(),
+  };
+}
+
+async function pingDb(db: Db): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,3 @@
+// Every table of the node, gathered for drizzle and drizzle-kit. Each module
+// owns its tables in its own schema file; this file only re-exports them.
+export * from '../node/schema.js';

@@ -1,0 +1,99 @@
+// The Fastify app factory: zod-validated routes described in /openapi.json
+// (browsable at /docs), problem+json errors, request ids, metrics and the
+// access-policy layer. Modules register their routes on the returned app.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { installAuth, type AuthProviders } from './auth.js';
+import { installHttpMetrics } from './metrics.js';
+import { installProblemHandlers } from './problem.js';
+
+export type App = FastifyInstance;
+
+export interface AppOptions {
+  log: Logger;
+  metrics: Registry;
+  title: string;
+  operatorToken?: string;
+  auth?: AuthProviders;
+  /** Largest request body accepted by default, in bytes. Routes may lower or raise it. */
+  bodyLimit?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's logger type the default one.
+    loggerInstance: options.log as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Heartbeats would drown a per-request info log; responses are logged below by outcome.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandlers(app);
+
+  // Keep the raw JSON text: peer requests are signed over the exact bytes.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    request.rawBody = body as string;
+    parseJson(request, body as string, done);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', String(request.id));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const entry = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 400) request.log.info(entry, 'request answered with an error');
+    else request.log.debug(entry, 'request answered');
+  });
+
+  // Routes registered by the docs plugin are public; every other route must declare its access.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
+  });
+  installAuth(app, options.operatorToken, options.auth ?? {});
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          peer: { type: 'apiKey', in: 'header', name: 'x-codepop-signature' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get(
+    '/openapi.json',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async () => app.swagger(),
+  );
+  installHttpMetrics(app, options.metrics);
+  return app;
+}
+
+/** The app with the zod type provider, for typed route handlers. */
+export function typed(app: FastifyInstance) {
+  return app.withTypeProvider<ZodTypeProvider>();
+}

@@ -1,0 +1,108 @@
+// Assembles one node: identity, database and migrations, the HTTP app with
+// every module's routes, the mesh and background jobs; and takes it down
+// again in the reverse order, draining requests first.
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { openDatabase, type Database, type DatabaseSpec } from '../db/database.js';
+import { buildApp } from '../http/app.js';
+import { createMetricsRegistry } from '../http/metrics.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { type NodeConfig, publicUrlOf } from './config.js';
+import type { MeshView, NodeContext } from './context.js';
+import { loadOrCreateIdentity } from './identity.js';
+import { JobRunner } from './jobs.js';
+import { createLogger } from './logger.js';
+import { registerNodeRoutes } from './routes.js';
+import path from 'node:path';
+
+export interface StartOptions {
+  /** Overrides the database the config names (tests use in-memory PGlite). */
+  database?: DatabaseSpec;
+  logDestination?: DestinationStream;
+  clock?: Clock;
+  /** Build everything but do not listen on a port (in-process tests use inject). */
+  listen?: boolean;
+}
+
+export interface RunningNode {
+  ctx: NodeContext;
+  app: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const noMesh: MeshView = {
+  peerCounts: () => ({ reachable: 0, total: 0 }),
+  status: async () => ({ mesh: { mode: 'standalone', peers: [] } }),
+};
+
+export function databaseSpecOf(config: NodeConfig): DatabaseSpec {
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pgdata') };
+}
+
+export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {
+  const startedAt = new Date();
+  const identity = loadOrCreateIdentity(config.dataDir);
+  const log = createLogger(
+    { nodeId: identity.nodeId, role: config.role, node: config.name },
+    config.logLevel,
+    options.logDestination,
+  );
+  const spec = options.database ?? databaseSpecOf(config);
+  let database: Database | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    database = await openDatabase(spec);
+    await database.migrate();
+    log.info({ database: spec.kind }, 'database ready, migrations applied');
+
+    const ctx: NodeContext = {
+      config,
+      identity,
+      database,
+      log,
+      clock: options.clock ?? systemClock,
+      metrics: createMetricsRegistry({ node: config.name, role: config.role }),
+      jobs: new JobRunner(log),
+      publicUrl: config.publicUrl ?? '',
+      mesh: noMesh,
+    };
+    app = await buildApp({
+      log,
+      metrics: ctx.metrics,
+      title: `CodePop node ${config.name}`,
+      ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
+    });
+    registerNodeRoutes(app, ctx, startedAt);
+    await app.ready();
+
+    let url = '';
+    if (options.listen !== false) {
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      url = `http://${config.host}:${port}`;
+      ctx.publicUrl = publicUrlOf(config, port);
+    }
+    ctx.jobs.start();
+    log.info({ url: ctx.publicUrl || undefined }, 'node started');
+
+    const running = { ctx, app, url, stop: () => stopNode(ctx, running.app) };
+    return running;
+  } catch (err) {
+    // Nothing is half-started: whatever was opened is closed again.
+    await app?.close().catch(() => undefined);
+    await database?.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function stopNode(ctx: NodeContext, app: FastifyInstance): Promise<void> {
+  ctx.log.info('stopping: draining requests');
+  await app.close();
+  await ctx.jobs.stop();
+  await ctx.database.close();
+  ctx.log.info('stopped cleanly');
+}

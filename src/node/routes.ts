@@ -1,0 +1,102 @@
+// The node's own endpoints: who it is, whether it is alive, and (for admins)
+// how it sees the network around it.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { typed } from '../http/app.js';
+import { nodeTypeOf, type NodeContext } from './context.js';
+
+const nodeTypeSchema = z.enum(['STORE', 'SUPPLY_HUB']);
+
+const nodeInfoSchema = z.object({
+  nodeId: z.uuid(),
+  nodeType: nodeTypeSchema,
+  displayName: z.string(),
+  region: z.string(),
+  storeId: z.uuid().optional(),
+  apiBaseUrl: z.string(),
+  location: z.object({ lat: z.number(), lon: z.number() }),
+  startedAt: z.string(),
+});
+
+const healthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  nodeId: z.uuid(),
+  nodeType: nodeTypeSchema,
+  displayName: z.string(),
+  region: z.string(),
+  timestamp: z.string(),
+  database: z.enum(['ok', 'down']),
+  peers: z.object({ reachable: z.number().int(), total: z.number().int() }),
+});
+
+export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext, startedAt: Date): void {
+  const r = typed(app);
+  const { config, identity } = ctx;
+
+  r.get(
+    '/api/v1/node',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['node'], summary: "This node's identity", response: { 200: nodeInfoSchema } },
+    },
+    async () => ({
+      nodeId: identity.nodeId,
+      nodeType: nodeTypeOf(config.role),
+      displayName: config.name,
+      region: config.region,
+      // A store node is the store: its store id is its node id.
+      ...(config.role === 'store' ? { storeId: identity.nodeId } : {}),
+      apiBaseUrl: ctx.publicUrl,
+      location: { lat: config.lat, lon: config.lon },
+      startedAt: startedAt.toISOString(),
+    }),
+  );
+
+  r.get(
+    '/p2p/v1/health',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['peer'],
+        summary: 'Public liveness; reveals nothing secret',
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+    },
+    async (_request, reply) => {
+      const dbOk = await ctx.database.ping();
+      const body = {
+        status: dbOk ? ('ok' as const) : ('degraded' as const),
+        nodeId: identity.nodeId,
+        nodeType: nodeTypeOf(config.role),
+        displayName: config.name,
+        region: config.region,
+        timestamp: new Date(ctx.clock.now()).toISOString(),
+        database: dbOk ? ('ok' as const) : ('down' as const),
+        peers: ctx.mesh.peerCounts(),
+      };
+      return reply.status(dbOk ? 200 : 503).send(body);
+    },
+  );
+
+  r.get(
+    '/api/v1/node/status',
+    {
+      config: { access: { roles: ['ADMIN'] } },
+      schema: {
+        tags: ['node'],
+        summary: 'Admin: peers with state, last seen and latency; queues and lag',
+        security: [{ bearer: [] }],
+      },
+    },
+    async () => ({
+      nodeId: identity.nodeId,
+      nodeType: nodeTypeOf(config.role),
+      displayName: config.name,
+      region: config.region,
+      database: { kind: ctx.database.kind, ok: await ctx.database.ping() },
+      uptimeSeconds: Math.round((ctx.clock.now() - startedAt.getTime()) / 1000),
+      memory: { rssBytes: process.memoryUsage().rss },
+      ...(await ctx.mesh.status()),
+    }),
+  );
+}
