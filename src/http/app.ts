@@ -1,7 +1,7 @@
 // The Fastify app factory: zod-validated routes described in /openapi.json
 // (browsable at /docs), problem+json errors, request ids, metrics and the
 // access-policy layer. Modules register their routes on the returned app.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -39,7 +39,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Heartbeats would drown a per-request info log; responses are logged below by outcome.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

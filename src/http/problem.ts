@@ -22,14 +22,14 @@ const contextNames: Record<string, string> = { querystring: 'query', params: 'pa
 
 function validationErrors(err: FastifyError & { validationContext?: string }): FieldError[] {
   const where = contextNames[err.validationContext ?? 'body'] ?? err.validationContext ?? 'body';
-  return (err.validation ?? []).map((v) => {
+  return (err.validation ?? []).flatMap((v): FieldError[] => {
     const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    const issue = (v.params as { issue?: { code?: string; keys?: string[] } }).issue;
-    if (issue?.code === 'unrecognized_keys' && issue.keys?.length) {
-      const base = path ? `${where}.${path}` : where;
-      return { field: `${base}.${issue.keys.join(',')}`, message: `unknown field(s): ${issue.keys.join(', ')}` };
+    const base = path ? `${where}.${path}` : where;
+    const keys = (v.params as { keys?: unknown }).keys;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      return keys.map((key) => ({ field: `${base}.${String(key)}`, message: 'unknown field' }));
     }
-    return { field: path ? `${where}.${path}` : where, message: v.message ?? 'invalid' };
+    return [{ field: base, message: v.message ?? 'invalid' }];
   });
 }
 

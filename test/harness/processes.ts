@@ -1,0 +1,54 @@
+// Real `codepop node` processes on loopback ports for network tests. Their
+// logs are kept and printed when a test fails, so a failure can be read.
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { spawnNodeProcess, type NodeProcess } from '../../src/cli/node-process.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix = 'codepop-proc-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export interface StartedProcess extends NodeProcess {
+  url: string;
+  port: number;
+  logs: Record<string, unknown>[];
+}
+
+/** Starts `codepop node` with the given flags (camelCase keys become --kebab-case) and waits until it listens. */
+export async function startNodeProcess(
+  flags: Record<string, string | number>,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<StartedProcess> {
+  const port = Number(flags.port ?? (await freePort()));
+  const args: string[] = [];
+  for (const [key, value] of Object.entries({ ...flags, port })) {
+    args.push(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value));
+  }
+  const logs: Record<string, unknown>[] = [];
+  const proc = spawnNodeProcess({ args, env: options.env, onLog: (e) => logs.push(e) });
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`node on port ${port} not ready in time`)), options.timeoutMs ?? 30_000).unref(),
+  );
+  try {
+    const url = await Promise.race([proc.ready, timeout]);
+    return { ...proc, url, port, logs };
+  } catch (err) {
+    await proc.kill();
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+// A real `codepop node` process: it starts, answers, keeps its identity
+// across restarts, refuses bad configuration with exit code 2 and stops
+// cleanly on SIGTERM.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mainScript } from '../src/cli/node-process.js';
+import { startNodeProcess, tempDir } from './harness/processes.js';
+
+const storeFlags = (dataDir: string) => ({
+  role: 'store',
+  name: 'Process Store',
+  region: 'C',
+  lat: 41.7,
+  lon: -111.8,
+  dataDir,
+});
+
+describe('a codepop node process', () => {
+  it('keeps its id and keys across a restart and stops cleanly on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const first = await startNodeProcess(storeFlags(dataDir));
+    const info = (await (await fetch(`${first.url}/api/v1/node`)).json()) as { nodeId: string; storeId: string };
+    expect(info.storeId).toBe(info.nodeId);
+    expect(await first.stop()).toBe(0);
+    expect(first.logs.some((l) => l.msg === 'stopped cleanly')).toBe(true);
+
+    const keyFile = path.join(dataDir, 'identity', 'node.key');
+    expect(statSync(keyFile).mode & 0o077).toBe(0);
+    const second = await startNodeProcess(storeFlags(dataDir));
+    const again = (await (await fetch(`${second.url}/api/v1/node`)).json()) as { nodeId: string };
+    expect(again.nodeId).toBe(info.nodeId);
+    expect(await second.stop()).toBe(0);
+  });
+
+  it('refuses a bad setting with exit code 2, naming the field, and starts nothing', () => {
+    const dataDir = path.join(tempDir(), 'never');
+    const result = spawnSync(
+      process.execPath,
+      [mainScript, 'node', '--role', 'store', '--name', 'x', '--region', 'C', '--lat', 'north', '--lon', '0', '--port', '0', '--data-dir', dataDir],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--lat \(CODEPOP_LAT\): must be a number/);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('prints help for each command', () => {
+    const result = spawnSync(process.execPath, [mainScript, 'node', '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/--data-dir <dir>/);
+  });
+});
