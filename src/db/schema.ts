@@ -1,3 +1,4 @@
 // Every table of the node, gathered for drizzle and drizzle-kit. Each module
 // owns its tables in its own schema file; this file only re-exports them.
 export * from '../node/schema.js';
+export * from '../mesh/schema.js';

@@ -37,6 +37,8 @@ export interface PeerPrincipal {
   nodeId: string;
   role: 'hub' | 'store';
   region: string;
+  /** The sender's verified certificate chain, leaf first. */
+  chain: unknown[];
 }
 
 export interface AuthProviders {

@@ -13,6 +13,7 @@ import { loadOrCreateIdentity } from './identity.js';
 import { JobRunner } from './jobs.js';
 import { createLogger } from './logger.js';
 import { registerNodeRoutes } from './routes.js';
+import { createMesh, meshView, registerMesh, startMesh } from '../mesh/index.js';
 import path from 'node:path';
 
 export interface StartOptions {
@@ -33,7 +34,7 @@ export interface RunningNode {
 
 const noMesh: MeshView = {
   peerCounts: () => ({ reachable: 0, total: 0 }),
-  status: async () => ({ mesh: { mode: 'standalone', peers: [] } }),
+  status: async () => ({}),
 };
 
 export function databaseSpecOf(config: NodeConfig): DatabaseSpec {
@@ -69,13 +70,17 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       publicUrl: config.publicUrl ?? '',
       mesh: noMesh,
     };
+    const mesh = await createMesh(ctx);
+    ctx.mesh = meshView(mesh);
     app = await buildApp({
       log,
       metrics: ctx.metrics,
       title: `CodePop node ${config.name}`,
       ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
+      auth: { verifyPeer: mesh.verifyPeer },
     });
     registerNodeRoutes(app, ctx, startedAt);
+    registerMesh(app, mesh);
     await app.ready();
 
     let url = '';
@@ -86,6 +91,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       url = `http://${config.host}:${port}`;
       ctx.publicUrl = publicUrlOf(config, port);
     }
+    startMesh(mesh);
     ctx.jobs.start();
     log.info({ url: ctx.publicUrl || undefined }, 'node started');
 

@@ -1,0 +1,156 @@
+// The peers this node knows and how it sees them. Kept in memory for the
+// hot paths (heartbeats, discovery) and written through to the database, so
+// a restarted node still knows its region while its hub is away. Which peers
+// a node watches grows with its region, never with the country.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { haversineMiles } from '../lib/geo.js';
+import type { CertChain } from './certificate.js';
+import { FailureDetector, type PeerState, type Transition } from './failure-detector.js';
+import { meshMembers } from './schema.js';
+
+export interface MemberCard {
+  nodeId: string;
+  role: 'hub' | 'store';
+  region: string;
+  name: string;
+  apiBaseUrl: string;
+  lat: number;
+  lon: number;
+}
+
+export interface Member extends MemberCard {
+  chain: CertChain;
+}
+
+export interface MemberView extends MemberCard {
+  state: PeerState | 'unwatched';
+  lastSeenAt: string | null;
+  latencyMs: number | null;
+  distanceMiles: number;
+}
+
+export class Membership {
+  private readonly members = new Map<string, Member>();
+  private changes = 0;
+  /** Changes with every restart, so peers comparing versions notice one. */
+  private readonly epoch: string;
+
+  constructor(
+    private readonly db: Db,
+    readonly self: MemberCard,
+    readonly detector: FailureDetector,
+    private readonly now: () => number,
+    epoch: string,
+  ) {
+    this.epoch = epoch;
+  }
+
+  get version(): string {
+    return `${this.epoch}.${this.changes}`;
+  }
+
+  /** Whether this node heartbeats the member: hubs watch hubs and their region; stores their hub and region. */
+  isWatched(m: MemberCard): boolean {
+    if (m.nodeId === this.self.nodeId) return false;
+    if (m.region === this.self.region) return true;
+    return m.role === 'hub' && this.self.role === 'hub';
+  }
+
+  async load(): Promise<void> {
+    const rows = await this.db.select().from(meshMembers);
+    for (const row of rows) {
+      this.remember({ ...row, chain: row.chain as CertChain });
+    }
+  }
+
+  private remember(m: Member): void {
+    this.members.set(m.nodeId, m);
+    if (this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+  }
+
+  get(nodeId: string): Member | undefined {
+    return this.members.get(nodeId);
+  }
+
+  list(): Member[] {
+    return [...this.members.values()];
+  }
+
+  watched(): Member[] {
+    return this.list().filter((m) => this.isWatched(m));
+  }
+
+  /** Adds or refreshes a member; true when something a peer would care about changed. */
+  async upsert(m: Member): Promise<boolean> {
+    if (m.nodeId === this.self.nodeId) return false;
+    const old = this.members.get(m.nodeId);
+    const same =
+      old &&
+      old.apiBaseUrl === m.apiBaseUrl &&
+      old.name === m.name &&
+      old.lat === m.lat &&
+      old.lon === m.lon &&
+      old.region === m.region &&
+      old.role === m.role &&
+      old.chain[0]?.serial === m.chain[0]?.serial;
+    if (same) return false;
+    const values = {
+      nodeId: m.nodeId,
+      role: m.role,
+      region: m.region,
+      name: m.name,
+      apiBaseUrl: m.apiBaseUrl,
+      lat: m.lat,
+      lon: m.lon,
+      chain: m.chain,
+      updatedAt: new Date(this.now()),
+    };
+    await this.db
+      .insert(meshMembers)
+      .values(values)
+      .onConflictDoUpdate({ target: meshMembers.nodeId, set: values });
+    this.remember(m);
+    this.changes += 1;
+    return true;
+  }
+
+  async remove(nodeId: string): Promise<void> {
+    await this.db.delete(meshMembers).where(eq(meshMembers.nodeId, nodeId));
+    this.members.delete(nodeId);
+    this.detector.removePeer(nodeId);
+    this.changes += 1;
+  }
+
+  recordAck(nodeId: string, rttMs?: number): Transition | undefined {
+    return this.detector.recordAck(nodeId, this.now(), rttMs);
+  }
+
+  state(nodeId: string): PeerState | undefined {
+    return this.detector.state(nodeId);
+  }
+
+  /** Members as this node sees them, nearest to `from` first. */
+  view(from: { lat: number; lon: number } = this.self): MemberView[] {
+    const now = this.now();
+    const seen = new Map(this.detector.snapshot(now).map((p) => [p.peerId, p]));
+    return this.list()
+      .map((m) => {
+        const p = seen.get(m.nodeId);
+        const { chain: _chain, ...card } = m;
+        return {
+          ...card,
+          state: p?.state ?? ('unwatched' as const),
+          lastSeenAt: p ? new Date(p.lastHeardAt).toISOString() : null,
+          latencyMs: p?.latencyMs ?? null,
+          distanceMiles: Math.round(haversineMiles(from, m) * 10) / 10,
+        };
+      })
+      .sort((a, b) => a.distanceMiles - b.distanceMiles);
+  }
+
+  counts(): { reachable: number; total: number } {
+    const snapshot = this.detector.snapshot(this.now());
+    return { reachable: snapshot.filter((p) => p.state === 'alive').length, total: snapshot.length };
+  }
+}

@@ -1,0 +1,101 @@
+// Outgoing node-to-node requests, each signed with this node's key and
+// carrying its certificate chain. The transport is an interface so the
+// simulation can carry requests over its own network.
+import type { KeyObject } from 'node:crypto';
+import { encodeChain, type CertChain } from './certificate.js';
+import { signRequest } from './request-signing.js';
+
+export interface PeerResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface Transport {
+  send(url: string, init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number }): Promise<PeerResponse>;
+}
+
+/** Marks a request signed by a node that has no certificate yet (a store presenting a join token). */
+export const NO_CHAIN = '-';
+
+export const httpTransport: Transport = {
+  async send(url, init) {
+    const res = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      signal: AbortSignal.timeout(init.timeoutMs),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text for the error message
+    }
+    return { status: res.status, body };
+  },
+};
+
+export class PeerError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly body?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface Signer {
+  nodeId: string;
+  privateKey: KeyObject;
+  chain(): CertChain | undefined;
+  now(): number;
+}
+
+export class PeerClient {
+  private encoded: { chain: CertChain; text: string } | undefined;
+
+  constructor(
+    private readonly signer: Signer,
+    private readonly transport: Transport = httpTransport,
+  ) {}
+
+  private encodedChain(): string {
+    const chain = this.signer.chain();
+    if (!chain) return NO_CHAIN;
+    if (this.encoded?.chain !== chain) this.encoded = { chain, text: encodeChain(chain) };
+    return this.encoded.text;
+  }
+
+  /** Sends a signed request; resolves with any HTTP answer, rejects on network failure or timeout. */
+  async request(baseUrl: string, method: string, path: string, body?: unknown, timeoutMs = 2000): Promise<PeerResponse> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers = signRequest({
+      method,
+      path,
+      ...(text !== undefined ? { body: text } : {}),
+      nodeId: this.signer.nodeId,
+      privateKey: this.signer.privateKey,
+      encodedChain: this.encodedChain(),
+      now: this.signer.now(),
+    });
+    if (text !== undefined) headers['content-type'] = 'application/json';
+    return this.transport.send(`${baseUrl.replace(/\/$/, '')}${path}`, {
+      method,
+      headers,
+      ...(text !== undefined ? { body: text } : {}),
+      timeoutMs,
+    });
+  }
+
+  /** Like request, but anything but a 2xx is an error. */
+  async call<T>(baseUrl: string, method: string, path: string, body?: unknown, timeoutMs = 2000): Promise<T> {
+    const res = await this.request(baseUrl, method, path, body, timeoutMs);
+    if (res.status < 200 || res.status >= 300) {
+      const detail = (res.body as { detail?: string } | undefined)?.detail ?? '';
+      throw new PeerError(`${method} ${path} answered ${res.status}${detail ? `: ${detail}` : ''}`, res.status, res.body);
+    }
+    return res.body as T;
+  }
+}
