@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { dumpPgliteTemplate } from '../src/db/database.js';
+import { createPgliteTemplateDir, dumpPgliteTemplate } from '../src/db/database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
+    /** The same, as a directory real node processes copy (--pglite-template). */
+    pgliteTemplateDir: string;
   }
 }
 
@@ -21,6 +23,9 @@ export async function setup(project: TestProject): Promise<void> {
   const blob = await dumpPgliteTemplate();
   writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
   project.provide('pgliteTemplate', file);
+  const templateDir = path.join(dir, 'pgdata');
+  await createPgliteTemplateDir(templateDir);
+  project.provide('pgliteTemplateDir', templateDir);
 }
 
 export function teardown(): void {

@@ -18,6 +18,7 @@ export function addNodeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--data-dir <dir>', 'where identity, keys and the embedded database live')
     .option('--database-url <url>', 'use this PostgreSQL database instead of the embedded one (also DATABASE_URL)')
+    .option('--pglite-template <dir>', 'initialised embedded database to copy on first start (skips initdb)')
     .option('--hubs <urls>', 'comma-separated base URLs of the supply hubs')
     .option('--public-url <url>', 'the URL others reach this node at (default http://host:port)')
     .option('--join-token <token>', 'one-time token from a hub, for a store joining the network')

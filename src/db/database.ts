@@ -100,3 +100,13 @@ export async function dumpPgliteTemplate(): Promise<Blob> {
     await client.close();
   }
 }
+
+/** Creates an initialised, migrated embedded database directory for nodes to copy (pgliteTemplate). */
+export async function createPgliteTemplateDir(dir: string): Promise<void> {
+  const database = await openDatabase({ kind: 'pglite', dataDir: dir });
+  try {
+    await database.migrate();
+  } finally {
+    await database.close();
+  }
+}

@@ -15,6 +15,7 @@ import { createLogger } from './logger.js';
 import { registerNodeRoutes } from './routes.js';
 import { createMesh, meshView, registerMesh, startMesh } from '../mesh/index.js';
 import path from 'node:path';
+import { cpSync, existsSync, renameSync } from 'node:fs';
 
 export interface StartOptions {
   /** Overrides the database the config names (tests use in-memory PGlite). */
@@ -38,9 +39,15 @@ const noMesh: MeshView = {
 };
 
 export function databaseSpecOf(config: NodeConfig): DatabaseSpec {
-  return config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl }
-    : { kind: 'pglite', dataDir: path.join(config.dataDir, 'pgdata') };
+  if (config.databaseUrl) return { kind: 'postgres', url: config.databaseUrl };
+  const dataDir = path.join(config.dataDir, 'pgdata');
+  if (config.pgliteTemplate && !existsSync(dataDir)) {
+    // Copy to a side name and rename, so a crash mid-copy never leaves a half database in place.
+    const partial = `${dataDir}.partial-${process.pid}`;
+    cpSync(config.pgliteTemplate, partial, { recursive: true });
+    renameSync(partial, dataDir);
+  }
+  return { kind: 'pglite', dataDir };
 }
 
 export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {

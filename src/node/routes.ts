@@ -99,4 +99,24 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext, start
       ...(await ctx.mesh.status()),
     }),
   );
+
+  r.post(
+    '/api/v1/node/log-level',
+    {
+      config: { access: { roles: ['ADMIN'] } },
+      schema: {
+        tags: ['node'],
+        summary: "Admin: change this node's log level while it runs (e.g. debug while chasing a problem)",
+        body: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+        response: { 200: z.object({ level: z.string(), previous: z.string() }) },
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request) => {
+      const previous = ctx.log.level;
+      ctx.log.level = request.body.level;
+      if (previous !== request.body.level) request.log.warn({ from: previous, to: request.body.level, by: request.principal?.subject }, 'log level changed');
+      return { level: request.body.level, previous };
+    },
+  );
 }
