@@ -10,6 +10,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -103,6 +105,7 @@ export async function dumpPgliteTemplate(): Promise<Blob> {
 
 /** Creates an initialised, migrated embedded database directory for nodes to copy (pgliteTemplate). */
 export async function createPgliteTemplateDir(dir: string): Promise<void> {
+  mkdirSync(path.dirname(dir), { recursive: true });
   const database = await openDatabase({ kind: 'pglite', dataDir: dir });
   try {
     await database.migrate();
