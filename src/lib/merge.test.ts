@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeHlc } from './hlc.js';
+import { canonicalJson } from './canonical-json.js';
 import {
-  canonicalJson,
   lwwMapMerge,
   lwwMapSet,
   lwwMapValue,

@@ -8,31 +8,13 @@
 // States are plain JSON (for events and database rows) and never mutated.
 // Keys and tags are kept sorted so equal states also serialize identically.
 
+import { canonicalJson } from './canonical-json.js';
 import { compareEncodedHlc } from './hlc.js';
 
 // ---------------------------------------------------------------- helpers
 
 function compareStrings(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
-}
-
-/**
- * JSON with object keys sorted at every level. PostgreSQL jsonb and JSON
- * round trips do not keep key order, so plain JSON.stringify could rank the
- * same value differently on two nodes.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value !== null && typeof value === 'object') {
-    const withToJson = value as { toJSON?: () => unknown };
-    if (typeof withToJson.toJSON === 'function') return canonicalJson(withToJson.toJSON());
-    if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => compareStrings(a, b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
 }
 
 /** Own-property lookup: a field or element named "__proto__" or "constructor" is data, not the prototype. */
@@ -70,7 +52,7 @@ export interface LwwRegister<T> {
 export function lwwMerge<T>(a: LwwRegister<T>, b: LwwRegister<T>): LwwRegister<T> {
   const byHlc = compareEncodedHlc(a.hlc, b.hlc);
   if (byHlc !== 0) return byHlc > 0 ? a : b;
-  return compareStrings(canonicalJson(a.value), canonicalJson(b.value)) >= 0 ? a : b;
+  return compareStrings(canonicalJson(a.value ?? null), canonicalJson(b.value ?? null)) >= 0 ? a : b;
 }
 
 // ---------------------------------------------------------------- LWW map
