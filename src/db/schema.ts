@@ -2,3 +2,5 @@
 // owns its tables in its own schema file; this file only re-exports them.
 export * from '../node/schema.js';
 export * from '../mesh/schema.js';
+export * from '../mesh/replication/schema.js';
+export * from '../modules/announcements/schema.js';

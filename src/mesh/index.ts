@@ -8,21 +8,33 @@ import { heartbeatJobs } from './heartbeats.js';
 import { Mesh } from './mesh.js';
 import { registerNetworkRoute } from './network-view.js';
 import { registerMeshRoutes } from './routes.js';
+import { registerReplicationMetrics } from './replication/metrics.js';
+import { registerReplicationRoutes } from './replication/routes.js';
+import { createReplicator, type NodeReplicator } from './replication/wiring.js';
 
 export { Mesh } from './mesh.js';
 
-export async function createMesh(ctx: NodeContext): Promise<Mesh> {
+export interface MeshParts {
+  mesh: Mesh;
+  replicator: NodeReplicator;
+}
+
+export async function createMesh(ctx: NodeContext): Promise<MeshParts> {
   const mesh = new Mesh(ctx);
   await mesh.load();
-  return mesh;
+  const replicator = createReplicator(mesh);
+  registerReplicationMetrics(ctx.metrics, replicator);
+  return { mesh, replicator };
 }
 
-export function registerMesh(app: FastifyInstance, mesh: Mesh): void {
+export function registerMesh(app: FastifyInstance, { mesh, replicator }: MeshParts): void {
   registerMeshRoutes(app, mesh);
   registerNetworkRoute(app, mesh);
+  registerReplicationRoutes(app, mesh, replicator);
 }
 
-export function startMesh(mesh: Mesh): void {
+export async function startMesh({ mesh, replicator }: MeshParts): Promise<void> {
+  await replicator.start();
   const { log, config } = mesh.ctx;
   if (mesh.mode === 'standalone') {
     log.warn('no admission material (certificate or join token): running alone, joining nobody');
@@ -33,7 +45,7 @@ export function startMesh(mesh: Mesh): void {
   for (const job of heartbeatJobs(mesh)) mesh.ctx.jobs.add(job);
 }
 
-export function meshView(mesh: Mesh): MeshView {
+export function meshView({ mesh, replicator }: MeshParts): MeshView {
   return {
     peerCounts: () => mesh.membership.counts(),
     status: async () => ({
@@ -45,6 +57,11 @@ export function meshView(mesh: Mesh): MeshView {
         registryVersion: mesh.membership.version,
         revocations: mesh.revocations.size,
         peers: mesh.membership.view(),
+      },
+      replication: {
+        ...replicator.counters,
+        vector: replicator.myVector(),
+        peers: await replicator.status(),
       },
     }),
   };

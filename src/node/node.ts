@@ -8,12 +8,13 @@ import { buildApp } from '../http/app.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { type NodeConfig, publicUrlOf } from './config.js';
-import type { MeshView, NodeContext } from './context.js';
+import type { MeshView, NodeContext, ReplicationApi } from './context.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { JobRunner } from './jobs.js';
 import { createLogger } from './logger.js';
 import { registerNodeRoutes } from './routes.js';
 import { createMesh, meshView, registerMesh, startMesh } from '../mesh/index.js';
+import { registerModules } from '../modules/index.js';
 import path from 'node:path';
 import { cpSync, existsSync, renameSync } from 'node:fs';
 
@@ -32,6 +33,14 @@ export interface RunningNode {
   url: string;
   stop(): Promise<void>;
 }
+
+const notYet: ReplicationApi = {
+  transaction: () => Promise.reject(new Error('replication is not set up yet')),
+  on: () => {
+    throw new Error('replication is not set up yet');
+  },
+  subscribe: () => Promise.reject(new Error('replication is not set up yet')),
+};
 
 const noMesh: MeshView = {
   peerCounts: () => ({ reachable: 0, total: 0 }),
@@ -76,18 +85,21 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       jobs: new JobRunner(log),
       publicUrl: config.publicUrl ?? '',
       mesh: noMesh,
+      replication: notYet,
     };
     const mesh = await createMesh(ctx);
     ctx.mesh = meshView(mesh);
+    ctx.replication = mesh.replicator;
     app = await buildApp({
       log,
       metrics: ctx.metrics,
       title: `CodePop node ${config.name}`,
       ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
-      auth: { verifyPeer: mesh.verifyPeer },
+      auth: { verifyPeer: mesh.mesh.verifyPeer },
     });
     registerNodeRoutes(app, ctx, startedAt);
     registerMesh(app, mesh);
+    registerModules(app, ctx);
     await app.ready();
 
     let url = '';
@@ -98,11 +110,16 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       url = `http://${config.host}:${port}`;
       ctx.publicUrl = publicUrlOf(config, port);
     }
-    startMesh(mesh);
+    await startMesh(mesh);
     ctx.jobs.start();
     log.info({ url: ctx.publicUrl || undefined }, 'node started');
 
-    const running = { ctx, app, url, stop: () => stopNode(ctx, running.app) };
+    const running = {
+      ctx,
+      app,
+      url,
+      stop: () => stopNode(ctx, running.app, () => mesh.replicator.stop()),
+    };
     return running;
   } catch (err) {
     // Nothing is half-started: whatever was opened is closed again.
@@ -112,9 +129,10 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   }
 }
 
-async function stopNode(ctx: NodeContext, app: FastifyInstance): Promise<void> {
+async function stopNode(ctx: NodeContext, app: FastifyInstance, stopReplication: () => void): Promise<void> {
   ctx.log.info('stopping: draining requests');
   await app.close();
+  stopReplication();
   await ctx.jobs.stop();
   await ctx.database.close();
   ctx.log.info('stopped cleanly');

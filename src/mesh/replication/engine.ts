@@ -1,0 +1,365 @@
+// The replication engine (DESIGN §3), one per node. Modules emit events in
+// the transaction of their change (transactional outbox) and register an
+// apply function per event type. After commit, and on a timer, the engine
+// exchanges with each direct peer that shares a topic: a sync (version
+// vectors out, missing events back, the peer's vector learned) and a push
+// of what the peer lacks, in batches. A peer that fails is retried with
+// backoff and jitter, forever, on its own schedule: it never slows the
+// others, and nothing is dropped, because what a peer lacks is always
+// recomputed from the durable log and the peer's vector.
+// Time, transport and storage are interfaces: the simulation runs this code.
+import { Backoff } from '../../lib/backoff.js';
+import type { Clock } from '../../lib/clock.js';
+import { ClockDriftError, HybridClock, decodeHlc, encodeHlc } from '../../lib/hlc.js';
+import { eventSchema, type NewEvent, type ReplEvent } from './event.js';
+import type { ReplicationStore } from './store.js';
+import { countLacking, lacking, mergeVectors, type VersionVector } from './vector.js';
+
+export interface SyncRequest {
+  /** The caller's vector for every topic it wants (empty objects for topics it holds nothing of yet). */
+  vector: VersionVector;
+  limit: number;
+}
+
+export interface SyncResponse {
+  events: ReplEvent[];
+  /** The responder's vector for the requested topics it holds. */
+  vector: VersionVector;
+  more: boolean;
+}
+
+export interface ReplicationTransport {
+  events(peer: string, events: ReplEvent[]): Promise<{ vector: VersionVector }>;
+  sync(peer: string, request: SyncRequest): Promise<SyncResponse>;
+}
+
+export interface Topology {
+  /** Topics this node holds by its role; 'all' for a hub. Subscriptions come on top. */
+  baseTopics(): readonly string[] | 'all';
+  /** Direct peers to replicate with now. */
+  peers(): readonly string[];
+  /** Whether `peer` holds `topic` by its role. */
+  peerHolds(peer: string, topic: string): boolean;
+}
+
+export interface ReplicationLog {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export type Applier<Tx> = (tx: Tx, event: ReplEvent) => Promise<void>;
+
+export interface ReplicatorOptions<Tx> {
+  nodeId: string;
+  store: ReplicationStore<Tx>;
+  transport: ReplicationTransport;
+  topology: Topology;
+  clock: Clock;
+  log: ReplicationLog;
+  batchSize?: number;
+  antiEntropyMs?: number;
+  tickMs?: number;
+  backoff?: { baseMs: number; capMs: number };
+}
+
+interface PeerState {
+  vector?: VersionVector;
+  lastSyncAt: number;
+  nextAt: number;
+  busy: boolean;
+  backoff: Backoff;
+  lastError?: string;
+  lastOkAt?: number;
+  /** Topics the peer told us it holds (a store's visitors' user topics). */
+  asked: Set<string>;
+}
+
+export interface PeerReplicationStatus {
+  peer: string;
+  backlog: number | null;
+  oldestUndeliveredAgeMs: number | null;
+  lastOkAt: string | null;
+  lastError: string | null;
+  retryInMs: number;
+}
+
+export class Replicator<Tx> {
+  private readonly appliers = new Map<string, Applier<Tx>>();
+  private readonly peerStates = new Map<string, PeerState>();
+  private readonly subscribed = new Set<string>();
+  private vector: VersionVector = {};
+  private hlc: HybridClock;
+  private readonly batchSize: number;
+  private readonly antiEntropyMs: number;
+  private readonly tickMs: number;
+  private timer: { cancel(): void } | undefined;
+  private running = false;
+  readonly counters = { emitted: 0, applied: 0, duplicates: 0, rejected: 0 };
+
+  constructor(private readonly o: ReplicatorOptions<Tx>) {
+    this.batchSize = o.batchSize ?? 200;
+    this.antiEntropyMs = o.antiEntropyMs ?? 5000;
+    this.tickMs = o.tickMs ?? 250;
+    this.hlc = new HybridClock(o.nodeId, () => o.clock.now());
+  }
+
+  /** Registers how events of a type change this node's state; must be idempotent-safe and order-independent. */
+  on(type: string, applier: Applier<Tx>): void {
+    this.appliers.set(type, applier);
+  }
+
+  async start(): Promise<void> {
+    const last = await this.o.store.latestHlc(this.o.nodeId);
+    this.hlc = new HybridClock(this.o.nodeId, () => this.o.clock.now(), last ? { last: decodeHlc(last) } : {});
+    for (const t of await this.o.store.subscriptions()) this.subscribed.add(t);
+    this.vector = await this.o.store.vector();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.timer?.cancel();
+  }
+
+  holds(topic: string): boolean {
+    const base = this.o.topology.baseTopics();
+    return base === 'all' || base.includes(topic) || this.subscribed.has(topic);
+  }
+
+  /** Runs `fn` in one transaction with an `emit` bound to it; pushes after commit. */
+  async transaction<T>(fn: (tx: Tx, emit: (e: NewEvent) => Promise<ReplEvent>) => Promise<T>): Promise<T> {
+    const emitted: ReplEvent[] = [];
+    const result = await this.o.store.transaction((tx) =>
+      fn(tx, async (e) => {
+        const ev = await this.emit(tx, e);
+        emitted.push(ev);
+        return ev;
+      }),
+    );
+    for (const ev of emitted) this.advance(ev.topic, ev.origin, ev.seq);
+    if (emitted.length > 0) this.kick();
+    return result;
+  }
+
+  /** Writes an event in the caller's transaction (the outbox). Use `transaction` to get the push after commit. */
+  async emit(tx: Tx, e: NewEvent): Promise<ReplEvent> {
+    if (!this.holds(e.topic)) throw new Error(`this node does not hold topic ${e.topic}`);
+    const seq = await this.o.store.nextSeq(tx, this.o.nodeId, e.topic);
+    const ev: ReplEvent = { origin: this.o.nodeId, topic: e.topic, seq, hlc: encodeHlc(this.hlc.now()), type: e.type, payload: e.payload };
+    await this.o.store.insert(tx, ev, this.o.clock.now());
+    this.counters.emitted += 1;
+    return ev;
+  }
+
+  private advance(topic: string, origin: string, seq: number): void {
+    const v = (this.vector[topic] ??= {});
+    if ((v[origin] ?? 0) < seq) v[origin] = seq;
+  }
+
+  /** Applies events from a peer: each once, in its own transaction with its change. */
+  async receive(events: readonly unknown[]): Promise<{ applied: number; duplicates: number; rejected: number }> {
+    const out = { applied: 0, duplicates: 0, rejected: 0 };
+    for (const raw of events) {
+      const parsed = eventSchema.safeParse(raw);
+      if (!parsed.success || !this.holds(parsed.data.topic)) {
+        out.rejected += 1;
+        continue;
+      }
+      const ev = parsed.data;
+      let stamp;
+      try {
+        stamp = decodeHlc(ev.hlc);
+      } catch {
+        out.rejected += 1;
+        continue;
+      }
+      const inserted = await this.o.store.transaction(async (tx) => {
+        const isNew = await this.o.store.insert(tx, ev, this.o.clock.now());
+        if (isNew) await this.appliers.get(ev.type)?.(tx, ev);
+        return isNew;
+      });
+      if (!inserted) {
+        out.duplicates += 1;
+        continue;
+      }
+      out.applied += 1;
+      try {
+        this.hlc.receive(stamp);
+      } catch (err) {
+        if (!(err instanceof ClockDriftError)) throw err;
+        this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
+      }
+    }
+    if (out.applied > 0) {
+      const topics = [...new Set(events.map((e) => (e as ReplEvent).topic).filter((t) => typeof t === 'string'))];
+      const fresh = await this.o.store.vector(topics.filter((t) => this.holds(t)));
+      this.vector = mergeVectors(this.vector, fresh);
+      this.kick(); // relay to the peers that hold these topics
+    }
+    this.counters.applied += out.applied;
+    this.counters.duplicates += out.duplicates;
+    this.counters.rejected += out.rejected;
+    return out;
+  }
+
+  /** The topics shared with a peer, each with our vector (an empty one for a topic we hold nothing of yet). */
+  private vectorFor(peer: string): VersionVector {
+    const st = this.peerStates.get(peer);
+    const out: VersionVector = {};
+    const consider = new Set([...Object.keys(this.vector), ...this.subscribed]);
+    const base = this.o.topology.baseTopics();
+    if (base !== 'all') for (const t of base) consider.add(t);
+    for (const topic of consider) {
+      if (this.o.topology.peerHolds(peer, topic) || st?.asked.has(topic)) out[topic] = { ...(this.vector[topic] ?? {}) };
+    }
+    return out;
+  }
+
+  private async collect(peerVector: VersionVector, mine: VersionVector, limit: number): Promise<{ events: ReplEvent[]; more: boolean }> {
+    const events: ReplEvent[] = [];
+    const lacks = lacking(mine, peerVector);
+    for (const l of lacks) {
+      if (events.length >= limit) return { events, more: true };
+      const rows = await this.o.store.range(l.topic, l.origin, l.after, l.upTo, limit - events.length);
+      for (const { storedAt: _s, ...ev } of rows) events.push(ev);
+    }
+    return { events, more: countLacking(lacks) > events.length };
+  }
+
+  /** Answers a peer's sync: what it lacks of the topics it asked for, and our vector for them. */
+  async serveSync(peer: string, request: SyncRequest): Promise<SyncResponse> {
+    const st = this.state(peer);
+    const wanted = Object.keys(request.vector).filter((t) => this.holds(t));
+    for (const t of wanted) st.asked.add(t);
+    const mine: VersionVector = {};
+    for (const t of wanted) mine[t] = { ...(this.vector[t] ?? {}) };
+    const { events, more } = await this.collect(request.vector, mine, Math.min(request.limit, 1000));
+    // What they hold is now known too: push can start from it.
+    st.vector = mergeVectors(st.vector ?? {}, request.vector);
+    return { events, vector: mine, more };
+  }
+
+  /** Takes a pushed batch; answers with our vector for its topics. */
+  async serveEvents(events: readonly unknown[]): Promise<{ vector: VersionVector }> {
+    await this.receive(events);
+    const vector: VersionVector = {};
+    for (const e of events) {
+      const t = (e as ReplEvent).topic;
+      if (typeof t === 'string' && this.holds(t)) vector[t] = { ...(this.vector[t] ?? {}) };
+    }
+    return { vector };
+  }
+
+  async subscribe(topic: string): Promise<void> {
+    if (this.holds(topic)) return;
+    await this.o.store.subscribe(topic);
+    this.subscribed.add(topic);
+    for (const st of this.peerStates.values()) st.lastSyncAt = 0;
+    this.kick();
+  }
+
+  private state(peer: string): PeerState {
+    let st = this.peerStates.get(peer);
+    if (!st) {
+      st = {
+        lastSyncAt: 0,
+        nextAt: 0,
+        busy: false,
+        backoff: new Backoff(this.o.backoff ?? { baseMs: 200, capMs: 30_000 }, () => this.o.clock.random()),
+        asked: new Set(),
+      };
+      this.peerStates.set(peer, st);
+    }
+    return st;
+  }
+
+  /** Asks for an exchange round soon (after a commit or an applied batch). */
+  kick(): void {
+    if (this.running) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    this.timer?.cancel();
+    this.timer = this.o.clock.setTimeout(() => this.tick(), ms);
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    const now = this.o.clock.now();
+    for (const peer of this.o.topology.peers()) {
+      const st = this.state(peer);
+      if (!st.busy && st.nextAt <= now) void this.exchange(peer, st);
+    }
+    this.schedule(this.tickMs);
+  }
+
+  private async exchange(peer: string, st: PeerState): Promise<void> {
+    st.busy = true;
+    try {
+      if (!st.vector || this.o.clock.now() - st.lastSyncAt >= this.antiEntropyMs) await this.pull(peer, st);
+      for (let round = 0; round < 10; round++) {
+        const { events } = await this.collect(st.vector ?? {}, this.vectorFor(peer), this.batchSize);
+        if (events.length === 0) break;
+        const res = await this.o.transport.events(peer, events);
+        st.vector = mergeVectors(st.vector ?? {}, res.vector);
+      }
+      st.backoff.reset();
+      st.lastError = undefined;
+      st.lastOkAt = this.o.clock.now();
+      st.nextAt = 0;
+    } catch (err) {
+      const delay = st.backoff.next();
+      st.nextAt = this.o.clock.now() + delay;
+      st.lastError = (err as Error).message;
+      // Its vector may be stale after a failure; learn it afresh at the next exchange.
+      st.vector = undefined;
+      this.o.log.debug({ peer, attempt: st.backoff.attempt, retryInMs: delay, error: st.lastError }, 'replication exchange failed; retrying');
+    } finally {
+      st.busy = false;
+    }
+  }
+
+  /** Anti-entropy: our vector out, what we miss back (paged), their vector learned. */
+  private async pull(peer: string, st: PeerState): Promise<void> {
+    for (let page = 0; page < 20; page++) {
+      const res = await this.o.transport.sync(peer, { vector: this.vectorFor(peer), limit: this.batchSize });
+      await this.receive(res.events);
+      st.vector = res.vector;
+      if (!res.more) break;
+    }
+    st.lastSyncAt = this.o.clock.now();
+  }
+
+  myVector(): VersionVector {
+    return structuredClone(this.vector);
+  }
+
+  async status(): Promise<PeerReplicationStatus[]> {
+    const now = this.o.clock.now();
+    const out: PeerReplicationStatus[] = [];
+    for (const peer of this.o.topology.peers()) {
+      const st = this.state(peer);
+      let backlog: number | null = null;
+      let oldest: number | null = null;
+      if (st.vector) {
+        const lacks = lacking(this.vectorFor(peer), st.vector);
+        backlog = countLacking(lacks);
+        for (const l of lacks) {
+          const first = await this.o.store.range(l.topic, l.origin, l.after, l.after + 1, 1);
+          if (first[0]) oldest = Math.max(oldest ?? 0, now - first[0].storedAt);
+        }
+      }
+      out.push({
+        peer,
+        backlog,
+        oldestUndeliveredAgeMs: oldest,
+        lastOkAt: st.lastOkAt ? new Date(st.lastOkAt).toISOString() : null,
+        lastError: st.lastError ?? null,
+        retryInMs: Math.max(0, st.nextAt - now),
+      });
+    }
+    return out;
+  }
+}

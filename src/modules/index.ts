@@ -1,0 +1,8 @@
+// Every business module of a node, registered in one place.
+import type { FastifyInstance } from 'fastify';
+import type { NodeContext } from '../node/context.js';
+import { registerAnnouncements } from './announcements/index.js';
+
+export function registerModules(app: FastifyInstance, ctx: NodeContext): void {
+  registerAnnouncements(app, ctx);
+}
