@@ -34,6 +34,23 @@ describe('a codepop node process', () => {
     expect(await second.stop()).toBe(0);
   });
 
+  it('refuses to start a second node on a data directory in use, and leaves the first unharmed', async () => {
+    const dataDir = tempDir();
+    const first = await startNodeProcess(storeFlags(dataDir));
+    try {
+      const second = spawnSync(process.execPath, [mainScript, 'node', ...Object.entries({ ...storeFlags(dataDir), port: 0 }).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)])], {
+        encoding: 'utf8',
+      });
+      expect(second.status).not.toBe(0);
+      expect(second.stderr).toMatch(/in use by another node process/);
+      const res = await fetch(`${first.url}/p2p/v1/health`);
+      expect(res.status).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    expect(existsSync(path.join(dataDir, 'node.lock'))).toBe(false);
+  });
+
   it('refuses a bad setting with exit code 2, naming the field, and starts nothing', () => {
     const dataDir = path.join(tempDir(), 'never');
     const result = spawnSync(

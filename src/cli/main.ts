@@ -21,6 +21,7 @@ try {
     // Help and version exit 0; a bad command line is a usage error (2).
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
-  process.stderr.write(`codepop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const cause = err instanceof Error && err.cause instanceof Error ? `\ncaused by: ${err.cause.message}` : '';
+  process.stderr.write(`codepop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`);
   process.exit(1);
 }

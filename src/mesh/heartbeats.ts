@@ -71,17 +71,24 @@ async function followReply(mesh: Mesh, member: Member, reply: HeartbeatReply): P
   if (reply.revocations > mesh.revocations.size) await pullRevocations(mesh, member);
 }
 
-/** Learns the region's members from its hub. */
+/**
+ * Learns the region's members and the hubs from its hub. The hubs too: a hub
+ * that joins the network after this node registered is otherwise never
+ * learned (registration is the only other source), and the network view and
+ * cross-region work go through every hub.
+ */
 export async function refreshRegion(mesh: Mesh, hub: Member): Promise<void> {
   const region = mesh.ctx.config.region;
-  const body = await mesh.client.call<{ items: (Member & { state: string })[] }>(
-    hub.apiBaseUrl,
-    'GET',
-    `/p2p/v1/discover?region=${region}&includeUnreachable=true&withChains=true&limit=1000`,
-  );
-  for (const m of body.items) {
-    if (m.nodeId === mesh.ctx.identity.nodeId) continue;
-    if (m.chain) await mesh.membership.upsert(m);
+  for (const filter of [`region=${region}`, 'type=SUPPLY_HUB']) {
+    const body = await mesh.client.call<{ items: (Member & { state: string })[] }>(
+      hub.apiBaseUrl,
+      'GET',
+      `/p2p/v1/discover?${filter}&includeUnreachable=true&withChains=true&limit=1000`,
+    );
+    for (const m of body.items) {
+      if (m.nodeId === mesh.ctx.identity.nodeId) continue;
+      if (m.chain) await mesh.membership.upsert(m);
+    }
   }
 }
 

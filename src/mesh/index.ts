@@ -41,6 +41,7 @@ export async function startMesh({ mesh, replicator }: MeshParts): Promise<void> 
     return;
   }
   log.info({ mode: mesh.mode, hubs: config.hubs.length, heartbeatMs: config.heartbeatMs }, 'joining the mesh');
+  mesh.membership.startWatching();
   mesh.ctx.jobs.add(bootstrapJob(mesh));
   for (const job of heartbeatJobs(mesh)) mesh.ctx.jobs.add(job);
 }

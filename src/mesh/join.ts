@@ -3,6 +3,7 @@
 // store asks to be certified, so the hub knows the sender holds it; the token
 // is burnt in the same transaction-free insert that makes it one-time.
 import type { FastifyRequest } from 'fastify';
+import { eq } from 'drizzle-orm';
 import { Conflict, Forbidden, Unauthorized } from '../http/errors.js';
 import { STORE_CERT_TTL_MS } from './admission.js';
 import { issueCertificate, type CertChain } from './certificate.js';
@@ -61,7 +62,13 @@ export async function admitWithJoinToken(
     .values({ tokenId: token.payload.tokenId, nodeId })
     .onConflictDoNothing()
     .returning({ tokenId: meshUsedJoinTokens.tokenId });
-  if (burnt.length === 0) return refuse('join token already used');
+  if (burnt.length === 0) {
+    // The same store retrying with the same key (its first answer was lost) is
+    // answered again; anyone else presenting a used token is refused.
+    const used = await mesh.ctx.database.db.select().from(meshUsedJoinTokens).where(eq(meshUsedJoinTokens.tokenId, token.payload.tokenId));
+    const sameStore = used[0]?.nodeId === nodeId && existing?.chain[0]?.publicKey === body.publicKey;
+    if (!sameStore) return refuse('join token already used');
+  }
 
   const cert = issueCertificate(
     { nodeId, role: 'store', region: config.region, publicKey: body.publicKey, issuerId: identity.nodeId, ttlMs: STORE_CERT_TTL_MS },

@@ -33,6 +33,8 @@ export interface MemberView extends MemberCard {
 export class Membership {
   private readonly members = new Map<string, Member>();
   private changes = 0;
+  /** Peers are watched from when heartbeats start, not from load: a slow boot is not their silence. */
+  private watching = false;
   /** Changes with every restart, so peers comparing versions notice one. */
   private readonly epoch: string;
 
@@ -66,7 +68,15 @@ export class Membership {
 
   private remember(m: Member): void {
     this.members.set(m.nodeId, m);
-    if (this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+    if (this.watching && this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+  }
+
+  /** Starts the failure detector's clock for every watched member; called when heartbeats begin. */
+  startWatching(): void {
+    this.watching = true;
+    for (const m of this.members.values()) {
+      if (this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+    }
   }
 
   get(nodeId: string): Member | undefined {

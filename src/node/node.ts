@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { type NodeConfig, publicUrlOf } from './config.js';
 import type { MeshView, NodeContext, ReplicationApi } from './context.js';
 import { loadOrCreateIdentity } from './identity.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { JobRunner } from './jobs.js';
 import { createLogger } from './logger.js';
 import { registerNodeRoutes } from './routes.js';
@@ -61,6 +62,7 @@ export function databaseSpecOf(config: NodeConfig): DatabaseSpec {
 
 export async function startNode(config: NodeConfig, options: StartOptions = {}): Promise<RunningNode> {
   const startedAt = new Date();
+  const unlock = lockDataDir(config.dataDir);
   const identity = loadOrCreateIdentity(config.dataDir);
   const log = createLogger(
     { nodeId: identity.nodeId, role: config.role, node: config.name },
@@ -118,13 +120,14 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       ctx,
       app,
       url,
-      stop: () => stopNode(ctx, running.app, () => mesh.replicator.stop()),
+      stop: () => stopNode(ctx, running.app, () => mesh.replicator.stop()).finally(unlock),
     };
     return running;
   } catch (err) {
     // Nothing is half-started: whatever was opened is closed again.
     await app?.close().catch(() => undefined);
     await database?.close().catch(() => undefined);
+    unlock();
     throw err;
   }
 }

@@ -85,9 +85,11 @@ export class TestNetwork {
 
   /** Starts (or restarts) a node; a store without a certificate gets a fresh join token unless one is given. */
   async start(node: NodeHandle, extra: Record<string, string | number> = {}): Promise<StartedProcess> {
-    const flags: Record<string, string | number> = { ...this.commonFlags(node), hubs: this.hubs().map((h) => h.url).join(','), ...extra };
-    if (node.role === 'store' && !('joinToken' in extra)) flags.joinToken = this.joinToken(node.region);
-    node.proc = await startNodeProcess(flags);
+    const { joinToken, ...rest } = extra;
+    const flags: Record<string, string | number> = { ...this.commonFlags(node), hubs: this.hubs().map((h) => h.url).join(','), ...rest };
+    // A store without a certificate gets a token; it goes by environment, as an operator should pass it (argv shows in ps).
+    const token = joinToken ?? (node.role === 'store' ? this.joinToken(node.region) : undefined);
+    node.proc = await startNodeProcess(flags, token !== undefined ? { env: { CODEPOP_JOIN_TOKEN: String(token) } } : {});
     return node.proc;
   }
 

@@ -1,0 +1,225 @@
+// Membership benchmark, part (c): the cost of one hub registering N stores.
+// Each fake store is a fresh Ed25519 key pair and node id with a one-time
+// join token, registering the way a joining store does (bootstrap.ts
+// registerStore: POST /p2p/v1/register signed by a PeerClient with no chain).
+// Its card points at a small responder in this process that answers the
+// hub's heartbeats, so after joining the stores stay alive and the hub does
+// its real steady-state work for N stores. Baseline in the same run: the same
+// number of GET /p2p/v1/health calls at the same concurrency, before and
+// after the stores joined.
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, rmSync } from 'node:fs';
+import { issueJoinTokenFor } from '../../src/mesh/admission.js';
+import { generateKeyPair, publicKeyToString } from '../../src/mesh/keys.js';
+import { PeerClient } from '../../src/mesh/peer-client.js';
+import { getJson, TestNetwork } from '../../test/harness/network.js';
+import { REGIONS } from './mesh-network.js';
+import { fmt, onCleanup, percentile, progress, sleep } from './report.js';
+
+export interface CallStats {
+  calls: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+  /** The hub process's CPU (user + system, from /proc) over the phase, % of one core. */
+  hubCpuPct: number;
+  /** The hub's CPU time per call, ms. */
+  hubCpuMsPerCall: number;
+  /** This process's CPU (client, and the fake stores' responder) over the phase, % of one core. */
+  clientCpuPct: number;
+}
+
+export interface RegisterResult {
+  stores: number;
+  concurrency: number;
+  healthBefore: CallStats;
+  register: CallStats;
+  healthAfter: CallStats;
+  /** p50 latency of the first and the last 10 % of registrations: how a reply listing the region grows. */
+  firstTenthP50Ms: number;
+  lastTenthP50Ms: number;
+  lastReplyBytes: number;
+  rssBefore: number;
+  rssAfter: number;
+  rssSettled: number;
+  settleSeconds: number;
+  /** Heartbeats from the hub the fake stores answered per second while settling. */
+  heartbeatsPerSecond: number;
+  /** The hub's CPU while it only heartbeats its stores, % of one core. */
+  settleHubCpuPct: number;
+  aliveAtEnd: number;
+}
+
+interface FakeStore {
+  nodeId: string;
+  privateKey: KeyObject;
+  publicKey: string;
+  token: string;
+}
+
+/** Answers the hub's heartbeats for every fake store: base URL http://host:port/fake/<nodeId>. */
+async function startResponder(): Promise<{ server: Server; url: string; heartbeats: () => number }> {
+  let heartbeats = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    const match = /^\/fake\/([^/]+)\/p2p\/v1\/heartbeat$/.exec(req.url ?? '');
+    if (!match || req.method !== 'POST') return void res.writeHead(404).end();
+    heartbeats += 1;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ nodeId: match[1], registryVersion: 'fake', revocations: 0, known: true }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, heartbeats: () => heartbeats };
+}
+
+/** CPU seconds (user + system) a process has used so far; Linux /proc, CLK_TCK 100. NaN elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, utime field 14, stime field 15 (1-based, man proc).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Runs `fn` over 0..n-1 with at most `concurrency` in flight; per-call latencies in ms. */
+async function timed(
+  n: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+  label: string,
+  hubPid?: number,
+): Promise<{ stats: CallStats; latencies: number[] }> {
+  const latencies: number[] = new Array<number>(n);
+  let next = 0;
+  let failures = 0;
+  let firstError = '';
+  const step = Math.max(1, Math.round(n / 10));
+  const hub0 = cpuSecondsOf(hubPid);
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const started = performance.now();
+        try {
+          await fn(i);
+        } catch (err) {
+          failures += 1;
+          firstError ||= (err as Error).message;
+        }
+        latencies[i] = performance.now() - started;
+        if ((i + 1) % step === 0) progress(`  ${label}: ${i + 1}/${n} (${fmt(((i + 1) / (performance.now() - t0)) * 1000)}/s so far)`);
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  const hubCpuMs = (cpuSecondsOf(hubPid) - hub0) * 1000;
+  const self = process.cpuUsage(self0);
+  if (failures > 0) progress(`  ${label}: ${failures} failed, first: ${firstError}`);
+  const stats: CallStats = {
+    calls: n,
+    perSecond: (n / ms) * 1000,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    failures,
+    hubCpuPct: (hubCpuMs / ms) * 100,
+    hubCpuMsPerCall: hubCpuMs / n,
+    clientCpuPct: ((self.user + self.system) / 1000 / ms) * 100,
+  };
+  return { stats, latencies };
+}
+
+export async function runRegister(o: { template: string; stores: number; concurrency: number; heartbeatMs: number }): Promise<RegisterResult> {
+  const net = new TestNetwork({ heartbeatMs: o.heartbeatMs, pgliteTemplate: o.template });
+  onCleanup(async () => {
+    await net.stopAll();
+    rmSync(net.dir, { recursive: true, force: true });
+  });
+  const region = REGIONS[0];
+  const hub = await net.defineHub(region.code, region.lat, region.lon);
+  progress(`starting hub ${hub.name}…`);
+  const hubPid = (await net.start(hub)).child.pid;
+  const responder = await startResponder();
+
+  progress(`preparing ${o.stores} fake stores (key pair, node id, join token each)…`);
+  const fakes: FakeStore[] = [];
+  for (let i = 0; i < o.stores; i++) {
+    const { privateKey, publicKey } = generateKeyPair();
+    const { token } = issueJoinTokenFor({ hubDataDir: hub.dataDir, region: region.code, ttlMs: 60 * 60_000 });
+    fakes.push({ nodeId: randomUUID(), privateKey, publicKey: publicKeyToString(publicKey), token });
+  }
+
+  const health = async () => {
+    const res = await fetch(`${hub.url}/p2p/v1/health`);
+    await res.json();
+    if (res.status !== 200) throw new Error(`health answered ${res.status}`);
+  };
+  progress(`baseline: ${o.stores} GET /p2p/v1/health calls, ${o.concurrency} in flight, hub with no stores`);
+  // A fresh process answers its first requests slowly (JIT, caches): warm up with as many untimed calls.
+  await timed(o.stores, o.concurrency, health, 'health warm-up');
+  const healthBefore = (await timed(o.stores, o.concurrency, health, 'health before', hubPid)).stats;
+  const rssBefore = await rssOf(hub.url);
+
+  progress(`registering ${o.stores} stores, ${o.concurrency} in flight…`);
+  let lastReplyBytes = 0;
+  const { stats: register, latencies } = await timed(
+    o.stores,
+    o.concurrency,
+    async (i) => {
+      const f = fakes[i] as FakeStore;
+      const client = new PeerClient({ nodeId: f.nodeId, privateKey: f.privateKey, chain: () => undefined, now: () => Date.now() });
+      const card = { name: `Fake Store ${i + 1}`, apiBaseUrl: `${responder.url}/fake/${f.nodeId}`, lat: region.lat + (i % 40) * 0.01, lon: region.lon + Math.floor(i / 40) * 0.01 };
+      const reply = await client.call<{ chain?: unknown[]; members: unknown[] }>(hub.url, 'POST', '/p2p/v1/register', { card, joinToken: f.token, publicKey: f.publicKey }, 30_000);
+      if (!reply.chain) throw new Error('no certificate in the reply');
+      if (i === o.stores - 1) lastReplyBytes = JSON.stringify(reply).length;
+    },
+    'register',
+    hubPid,
+  );
+  const rssAfter = await rssOf(hub.url);
+  const tenth = Math.max(1, Math.floor(o.stores / 10));
+
+  const settleSeconds = Math.max(5, Math.ceil((6 * o.heartbeatMs) / 1000));
+  progress(`letting the hub heartbeat its ${o.stores} stores for ${settleSeconds} s…`);
+  const hb0 = responder.heartbeats();
+  const cpu0 = cpuSecondsOf(hubPid);
+  await sleep(settleSeconds * 1000);
+  const heartbeatsPerSecond = (responder.heartbeats() - hb0) / settleSeconds;
+  const settleHubCpuPct = ((cpuSecondsOf(hubPid) - cpu0) / settleSeconds) * 100;
+  const status = await getJson<{ memory: { rssBytes: number }; mesh: { peers: { state: string; role: string }[] } }>(`${hub.url}/api/v1/node/status`);
+  const aliveAtEnd = status.mesh.peers.filter((p) => p.role === 'store' && p.state === 'alive').length;
+
+  progress(`after: ${o.stores} GET /p2p/v1/health calls, hub carrying ${o.stores} stores`);
+  const healthAfter = (await timed(o.stores, o.concurrency, health, 'health after', hubPid)).stats;
+  return {
+    stores: o.stores,
+    concurrency: o.concurrency,
+    healthBefore,
+    register,
+    healthAfter,
+    firstTenthP50Ms: percentile(latencies.slice(0, tenth), 50),
+    lastTenthP50Ms: percentile(latencies.slice(-tenth), 50),
+    lastReplyBytes,
+    rssBefore,
+    rssAfter,
+    rssSettled: status.memory.rssBytes,
+    settleSeconds,
+    heartbeatsPerSecond,
+    settleHubCpuPct,
+    aliveAtEnd,
+  };
+}
+
+async function rssOf(url: string): Promise<number> {
+  return (await getJson<{ memory: { rssBytes: number } }>(`${url}/api/v1/node/status`)).memory.rssBytes;
+}
