@@ -25,6 +25,7 @@ export function addNodeCommand(program: Command): void {
     .option('--root-public-key <key>', "the network root's public key (base64url)")
     .option('--operator-token <token>', 'bearer token granting the operator super-admin rights on this node')
     .option('--heartbeat-ms <ms>', 'heartbeat interval for failure detection')
+    .option('--watch-neighbours <n>', 'how many nearest region stores a store heartbeats itself')
     .option('--backoff-cap-ms <ms>', 'longest wait between registration retries')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .addHelpText(

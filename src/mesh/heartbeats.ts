@@ -125,6 +125,21 @@ export function logTransition(mesh: Mesh, member: Member, from: string, to: stri
   const entry = { peer: member.nodeId, peerName: member.name, peerRole: member.role, from, to };
   if (to === 'alive') mesh.ctx.log.info(entry, 'peer is alive again');
   else mesh.ctx.log.warn(entry, to === 'dead' ? 'peer declared dead' : 'peer suspected');
+  if (to === 'dead' || (to === 'alive' && from === 'dead')) reportToRegion(mesh, member, to);
+}
+
+/**
+ * Tells the region what this node saw happen to a member, so nodes that do
+ * not watch it themselves know within moments. Sent to every region member
+ * directly (not gossiped hop by hop), once per transition; transitions are rare.
+ */
+function reportToRegion(mesh: Mesh, about: Member, state: 'dead' | 'alive'): void {
+  if (about.region !== mesh.ctx.config.region) return;
+  const body = { about: about.nodeId, state, since: mesh.ctx.clock.now() };
+  for (const m of mesh.membership.region()) {
+    if (m.nodeId === about.nodeId) continue;
+    mesh.client.request(m.apiBaseUrl, 'POST', '/p2p/v1/report', body, timeoutFor(mesh)).catch(() => undefined);
+  }
 }
 
 /** Asks helpers to reach a suspect for us; any success clears it. */

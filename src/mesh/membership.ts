@@ -23,8 +23,18 @@ export interface Member extends MemberCard {
   chain: CertChain;
 }
 
+/** A peer's state as another node reported it (for peers this node does not watch itself). */
+export interface Report {
+  state: PeerState;
+  /** When the reporter's detector entered that state (reporter's clock). */
+  since: number;
+  by: string;
+}
+
 export interface MemberView extends MemberCard {
   state: PeerState | 'unwatched';
+  /** 'observed' by this node's own heartbeats, or 'reported' by a peer that watches it. */
+  source: 'observed' | 'reported' | null;
   lastSeenAt: string | null;
   latencyMs: number | null;
   distanceMiles: number;
@@ -38,12 +48,17 @@ export class Membership {
   /** Changes with every restart, so peers comparing versions notice one. */
   private readonly epoch: string;
 
+  private readonly reports = new Map<string, Report>();
+  private neighbours: Set<string> | undefined;
+
   constructor(
     private readonly db: Db,
     readonly self: MemberCard,
     readonly detector: FailureDetector,
     private readonly now: () => number,
     epoch: string,
+    /** How many of its region's nearest stores a store heartbeats itself (the rest it learns by report). */
+    private readonly watchNeighbours = 4,
   ) {
     this.epoch = epoch;
   }
@@ -52,11 +67,48 @@ export class Membership {
     return `${this.epoch}.${this.changes}`;
   }
 
-  /** Whether this node heartbeats the member: hubs watch hubs and their region; stores their hub and region. */
+  /**
+   * Whether this node heartbeats the member. A hub watches the other hubs and
+   * every store of its region; a store watches its hub and its nearest region
+   * stores. So a node's heartbeats grow with a bounded neighbourhood, not with
+   * the square of its region; what a node does not watch itself it learns
+   * from the reports of those that do (see `report`).
+   */
   isWatched(m: MemberCard): boolean {
     if (m.nodeId === this.self.nodeId) return false;
-    if (m.region === this.self.region) return true;
-    return m.role === 'hub' && this.self.role === 'hub';
+    if (m.role === 'hub') return m.region === this.self.region || this.self.role === 'hub';
+    if (m.region !== this.self.region) return false;
+    return this.self.role === 'hub' || this.nearest().has(m.nodeId);
+  }
+
+  /** Whether this node keeps the member at all: its region, and the hubs. */
+  belongs(m: MemberCard): boolean {
+    return m.nodeId !== this.self.nodeId && (m.region === this.self.region || m.role === 'hub');
+  }
+
+  private nearest(): Set<string> {
+    this.neighbours ??= new Set(
+      this.list()
+        .filter((m) => m.role === 'store' && m.region === this.self.region && m.nodeId !== this.self.nodeId)
+        .sort((a, b) => haversineMiles(this.self, a) - haversineMiles(this.self, b) || a.nodeId.localeCompare(b.nodeId))
+        .slice(0, this.watchNeighbours)
+        .map((m) => m.nodeId),
+    );
+    return this.neighbours;
+  }
+
+  /** Every member of this node's region (the audience of its reports), hub included. */
+  region(): Member[] {
+    return this.list().filter((m) => m.region === this.self.region);
+  }
+
+  /** Takes a peer's report about a member this node does not watch; the newest observation wins. */
+  report(about: string, r: Report): boolean {
+    if (about === this.self.nodeId || this.detector.has(about) || !this.members.has(about)) return false;
+    const old = this.reports.get(about);
+    if (old && old.since >= r.since) return false;
+    this.reports.set(about, r);
+    return true;
   }
 
   async load(): Promise<void> {
@@ -67,8 +119,21 @@ export class Membership {
   }
 
   private remember(m: Member): void {
+    const isNew = !this.members.has(m.nodeId);
     this.members.set(m.nodeId, m);
+    if (isNew) this.rewatch();
     if (this.watching && this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+  }
+
+  /** A new member may be nearer than a watched one: recompute the neighbourhood, stop watching who left it. */
+  private rewatch(): void {
+    this.neighbours = undefined;
+    if (!this.watching) return;
+    for (const m of this.members.values()) {
+      const watched = this.isWatched(m);
+      if (watched && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+      if (!watched && this.detector.has(m.nodeId)) this.detector.removePeer(m.nodeId);
+    }
   }
 
   /** Starts the failure detector's clock for every watched member; called when heartbeats begin. */
@@ -129,6 +194,8 @@ export class Membership {
     await this.db.delete(meshMembers).where(eq(meshMembers.nodeId, nodeId));
     this.members.delete(nodeId);
     this.detector.removePeer(nodeId);
+    this.reports.delete(nodeId);
+    this.rewatch();
     this.changes += 1;
   }
 
@@ -137,7 +204,7 @@ export class Membership {
   }
 
   state(nodeId: string): PeerState | undefined {
-    return this.detector.state(nodeId);
+    return this.detector.state(nodeId) ?? this.reports.get(nodeId)?.state;
   }
 
   /** Members as this node sees them, nearest to `from` first. */
@@ -147,10 +214,12 @@ export class Membership {
     return this.list()
       .map((m) => {
         const p = seen.get(m.nodeId);
+        const reported = p ? undefined : this.reports.get(m.nodeId);
         const { chain: _chain, ...card } = m;
         return {
           ...card,
-          state: p?.state ?? ('unwatched' as const),
+          state: p?.state ?? reported?.state ?? ('unwatched' as const),
+          source: p ? ('observed' as const) : reported ? ('reported' as const) : null,
           lastSeenAt: p ? new Date(p.lastHeardAt).toISOString() : null,
           latencyMs: p?.latencyMs ?? null,
           distanceMiles: Math.round(haversineMiles(from, m) * 10) / 10,

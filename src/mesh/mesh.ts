@@ -49,7 +49,7 @@ export class Mesh {
     }
     this.hubId = this.chain?.[1]?.nodeId;
     const detector = new FailureDetector(defaultDetectorConfig(config.heartbeatMs), () => clock.random());
-    this.membership = new Membership(ctx.database.db, this.card(), detector, () => clock.now(), randomUUID().slice(0, 8));
+    this.membership = new Membership(ctx.database.db, this.card(), detector, () => clock.now(), randomUUID().slice(0, 8), config.watchNeighbours);
     this.client = new PeerClient(
       { nodeId: identity.nodeId, privateKey: identity.privateKey, chain: () => this.chain, now: () => clock.now() },
       transport,

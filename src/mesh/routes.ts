@@ -9,7 +9,7 @@ import { Forbidden, NotFound } from '../http/errors.js';
 import type { PeerPrincipal } from '../http/auth.js';
 import { haversineMiles } from '../lib/geo.js';
 import type { CertChain } from './certificate.js';
-import { acceptRevocations, ping } from './heartbeats.js';
+import { acceptRevocations, logTransition, ping } from './heartbeats.js';
 import { admitWithJoinToken } from './join.js';
 import type { Mesh } from './mesh.js';
 import type { Member } from './membership.js';
@@ -51,6 +51,13 @@ function requireSameRegionOrHub(mesh: Mesh, who: PeerPrincipal): void {
   }
 }
 
+/** A sign of life from a peer; a peer thought dead coming back is logged and reported to the region. */
+function heard(mesh: Mesh, nodeId: string, rttMs?: number): void {
+  const t = mesh.membership.recordAck(nodeId, rttMs);
+  const member = mesh.membership.get(nodeId);
+  if (t && member) logTransition(mesh, member, t.from, t.to);
+}
+
 function asMember(who: PeerPrincipal, card: z.infer<typeof cardSchema>): Member {
   return { ...card, nodeId: who.nodeId, role: who.role, region: who.region, chain: who.chain as CertChain };
 }
@@ -81,7 +88,7 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
         member = asMember(who, request.body.card);
       }
       await mesh.membership.upsert(member);
-      mesh.membership.recordAck(member.nodeId);
+      heard(mesh, member.nodeId);
       request.log.info({ peer: member.nodeId, peerName: member.name, peerRole: member.role }, 'node registered');
       // A store learns its region and the hubs; a hub learns the hubs. Never the whole country.
       const members = mesh.membership
@@ -113,8 +120,8 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
       requireSameRegionOrHub(mesh, who);
       const known = mesh.membership.get(who.nodeId) !== undefined;
       // A peer we did not know yet (a store that joined through the hub) becomes known by talking to us.
-      if (mesh.membership.isWatched(asMember(who, request.body.card))) await mesh.membership.upsert(asMember(who, request.body.card));
-      mesh.membership.recordAck(who.nodeId);
+      if (mesh.membership.belongs(asMember(who, request.body.card))) await mesh.membership.upsert(asMember(who, request.body.card));
+      heard(mesh, who.nodeId);
       return { nodeId: mesh.ctx.identity.nodeId, registryVersion: mesh.membership.version, revocations: mesh.revocations.size, known };
     },
   );
@@ -130,8 +137,27 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
       const target = mesh.membership.get(request.body.target);
       if (!target) return { reachable: false, reason: 'unknown here' };
       const result = await ping(mesh, target);
-      if (result.ok) mesh.membership.recordAck(target.nodeId, result.rttMs);
+      if (result.ok) heard(mesh, target.nodeId, result.rttMs);
       return { reachable: result.ok, rttMs: result.rttMs ?? null };
+    },
+  );
+
+  r.post(
+    '/p2p/v1/report',
+    {
+      config: peer,
+      schema: {
+        tags: ['peer'],
+        summary: "A region peer's report that a member it watches died or came back",
+        body: z.strictObject({ about: z.string().max(128), state: z.enum(['alive', 'dead']), since: z.number().int().nonnegative() }),
+        security,
+      },
+    },
+    async (request) => {
+      const who = request.peer!;
+      requireSameRegionOrHub(mesh, who);
+      const taken = mesh.membership.report(request.body.about, { state: request.body.state, since: request.body.since, by: who.nodeId });
+      return { taken };
     },
   );
 

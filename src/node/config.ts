@@ -30,6 +30,8 @@ export const nodeConfigSchema = z.strictObject({
   rootPublicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url Ed25519 public key').optional(),
   operatorToken: z.string().min(16, 'at least 16 characters').optional(),
   heartbeatMs: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** How many nearest region stores a store heartbeats itself; it learns about the rest from reports. */
+  watchNeighbours: z.coerce.number().int().min(1).max(100).default(4),
   /** Longest wait between registration retries (exponential backoff with jitter up to this). */
   backoffCapMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -116,6 +116,7 @@ export interface PeerView {
   name: string;
   role: string;
   state: string;
+  source: 'observed' | 'reported' | null;
   latencyMs: number | null;
   distanceMiles: number;
 }
