@@ -10,6 +10,7 @@ import { acceptRevocations, cardBody } from './heartbeats.js';
 import { readJoinToken } from './join-token.js';
 import type { Member } from './membership.js';
 import type { Mesh } from './mesh.js';
+import { httpTransport } from './peer-client.js';
 
 export interface RegisterReply {
   chain?: CertChain;
@@ -28,9 +29,8 @@ interface Target {
 
 async function healthNodeId(url: string): Promise<string | undefined> {
   try {
-    const res = await fetch(`${url.replace(/\/$/, '')}/p2p/v1/health`, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return undefined;
-    return ((await res.json()) as { nodeId?: string }).nodeId;
+    const res = await httpTransport.send(`${url.replace(/\/$/, '')}/p2p/v1/health`, { method: 'GET', headers: {}, timeoutMs: 2000 });
+    return res.status === 200 ? (res.body as { nodeId?: string } | undefined)?.nodeId : undefined;
   } catch {
     return undefined;
   }
