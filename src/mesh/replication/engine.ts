@@ -114,6 +114,19 @@ export class Replicator<Tx> {
     this.hlc = new HybridClock(this.o.nodeId, () => this.o.clock.now(), last ? { last: decodeHlc(last) } : {});
     for (const t of await this.o.store.subscriptions()) this.subscribed.add(t);
     this.vector = await this.o.store.vector();
+    // Stamps received before a restart count too: what this node stamps next
+    // must sort after them (DESIGN §3), even if its wall clock went back.
+    const origins = new Set(Object.values(this.vector).flatMap((v) => Object.keys(v)));
+    origins.delete(this.o.nodeId);
+    for (const origin of [...origins].sort()) {
+      const seen = await this.o.store.latestHlc(origin);
+      if (seen === undefined) continue;
+      try {
+        this.hlc.receive(decodeHlc(seen));
+      } catch (err) {
+        if (!(err instanceof ClockDriftError)) throw err;
+      }
+    }
     this.running = true;
     this.schedule(0);
   }
@@ -175,6 +188,16 @@ export class Replicator<Tx> {
         out.rejected += 1;
         continue;
       }
+      // Follow the stamp before the event commits: once its change is visible,
+      // a local write that sees it must be stamped after it (DESIGN §3).
+      // For a duplicate this is a no-op in effect: the stamp was seen already.
+      let drifted = false;
+      try {
+        this.hlc.receive(stamp);
+      } catch (err) {
+        if (!(err instanceof ClockDriftError)) throw err;
+        drifted = true;
+      }
       const inserted = await this.o.store.transaction(async (tx) => {
         const isNew = await this.o.store.insert(tx, ev, this.o.clock.now());
         if (isNew) await this.appliers.get(ev.type)?.(tx, ev);
@@ -185,12 +208,7 @@ export class Replicator<Tx> {
         continue;
       }
       out.applied += 1;
-      try {
-        this.hlc.receive(stamp);
-      } catch (err) {
-        if (!(err instanceof ClockDriftError)) throw err;
-        this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
-      }
+      if (drifted) this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
     }
     if (out.applied > 0) {
       const topics = [...new Set(events.map((e) => (e as ReplEvent).topic).filter((t) => typeof t === 'string'))];
