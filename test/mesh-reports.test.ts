@@ -23,9 +23,14 @@ describe('a region whose stores watch only their nearest neighbour', () => {
     await network.start(hub);
     const extra = { watchNeighbours: 1 };
     await Promise.all([network.start(near1, extra), network.start(near2, extra), network.start(far, extra)]);
-    // Every store knows every region member before the test begins.
+    // Every store knows every region member, and has settled on its nearest neighbour, before the test begins.
     for (const s of [near1, near2]) {
-      await waitFor(`${s.name} to know Far`, async () => ((await peersOf(s)).some((p) => p.name === 'Far') ? true : undefined));
+      await waitFor(`${s.name} to know its region and watch its nearest store`, async () => {
+        const peers = await peersOf(s);
+        const names = new Set(peers.map((p) => p.name));
+        const settled = ['Far', 'Near One', 'Near Two'].filter((n) => n !== s.name).every((n) => names.has(n));
+        return settled && peers.find((p) => p.name === 'Far')?.source !== 'observed' ? true : undefined;
+      });
     }
   }, 120_000);
   afterAll(() => network.stopAll());
