@@ -78,6 +78,8 @@ interface PeerState {
 export interface PeerReplicationStatus {
   peer: string;
   backlog: number | null;
+  /** Per topic with a backlog: events the peer lacks and the age of the oldest (replication lag). */
+  topics: Record<string, { backlog: number; oldestUndeliveredAgeMs: number | null }>;
   oldestUndeliveredAgeMs: number | null;
   lastOkAt: string | null;
   lastError: string | null;
@@ -361,17 +363,24 @@ export class Replicator<Tx> {
       const st = this.state(peer);
       let backlog: number | null = null;
       let oldest: number | null = null;
+      const topics: PeerReplicationStatus['topics'] = {};
       if (st.vector) {
         const lacks = lacking(this.vectorFor(peer), st.vector);
         backlog = countLacking(lacks);
         for (const l of lacks) {
+          const t = (topics[l.topic] ??= { backlog: 0, oldestUndeliveredAgeMs: null });
+          t.backlog += l.upTo - l.after;
           const first = await this.o.store.range(l.topic, l.origin, l.after, l.after + 1, 1);
-          if (first[0]) oldest = Math.max(oldest ?? 0, now - first[0].storedAt);
+          if (!first[0]) continue;
+          const age = now - first[0].storedAt;
+          oldest = Math.max(oldest ?? 0, age);
+          t.oldestUndeliveredAgeMs = Math.max(t.oldestUndeliveredAgeMs ?? 0, age);
         }
       }
       out.push({
         peer,
         backlog,
+        topics,
         oldestUndeliveredAgeMs: oldest,
         lastOkAt: st.lastOkAt ? new Date(st.lastOkAt).toISOString() : null,
         lastError: st.lastError ?? null,

@@ -7,12 +7,14 @@ import type { NodeReplicator } from './wiring.js';
 export function registerReplicationMetrics(registry: Registry, replicator: NodeReplicator): void {
   new Gauge({
     name: 'codepop_replication_backlog_events',
-    help: 'Events a peer lacks of the topics it shares with this node',
-    labelNames: ['peer'] as const,
+    help: 'Events a peer lacks, per topic it shares with this node (only topics with a backlog appear)',
+    labelNames: ['peer', 'topic'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await replicator.status()) if (s.backlog !== null) this.set({ peer: s.peer }, s.backlog);
+      for (const s of await replicator.status()) {
+        for (const [topic, t] of Object.entries(s.topics)) this.set({ peer: s.peer, topic }, t.backlog);
+      }
     },
   });
   new Gauge({
