@@ -6,17 +6,7 @@
 // global time through its own skewed `Clock`, and its timers die with it.
 import type { Clock } from '../src/lib/clock.js';
 
-/** Seeded PRNG (mulberry32): small, fast and the same on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../src/lib/prng.js';
 
 /** A seed for an independent stream, so adding a draw in one stream does not shift the others. */
 export function deriveSeed(seed: number, stream: number): number {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Backoff, backoffDelay } from './backoff.js';
+import { prng } from './prng.js';
 
 const opts = { baseMs: 100, capMs: 10_000 };
 const almostOne = (): number => 0.999_999;
 
-/** mulberry32: a small seeded generator so the jitter tests replay exactly. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const seeded = prng;
 
 describe('backoffDelay', () => {
   it('doubles the ceiling with each attempt', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../lib/prng.js';
 import {
   FailureDetector,
   defaultDetectorConfig,
@@ -9,17 +10,7 @@ import {
 const INTERVAL = 1000;
 const TICK = 100;
 
-/** mulberry32: a small seeded generator so every run replays exactly. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const seeded = prng;
 
 function detector(seed = 1, config: DetectorConfig = defaultDetectorConfig(INTERVAL)): FailureDetector {
   return new FailureDetector(config, seeded(seed));
