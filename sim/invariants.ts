@@ -24,7 +24,11 @@ export type InvariantName =
   | 'change-without-event'
   | 'vector'
   | 'causality'
-  | 'liveness';
+  | 'liveness'
+  // failure detection (membership-check.ts)
+  | 'false-death'
+  | 'missed-death'
+  | 'detection-bound';
 
 export interface Violation {
   invariant: InvariantName;

@@ -5,6 +5,9 @@
 // topics they subscribe to), peering with their hub and their region's
 // nearest stores (4 by default, as `--watch-neighbours`). Nearness is not
 // symmetric, so neither is peering: A may push to B while B only answers A.
+// Nearness is great-circle distance, as membership.ts measures it, so these
+// peers are exactly the ones each node's Membership watches.
+import { haversineMiles } from '../src/lib/geo.js';
 import type { Topology } from '../src/mesh/replication/engine.js';
 
 export type Role = 'hub' | 'store';
@@ -15,9 +18,19 @@ export interface NodeSpec {
   region: string;
   /** Position in the layout, for per-node random streams. */
   index: number;
-  /** Where it is, in miles on a plane: what "nearest" means. */
+  /** Where it is, in miles on a plane around the equator (x east, y north). */
   x: number;
   y: number;
+  /** The same place in degrees, for membership's great-circle "nearest". */
+  lat: number;
+  lon: number;
+}
+
+/** Miles per degree of a great circle (membership's Earth radius); at the equator x and y map onto lon and lat. */
+const MILES_PER_DEGREE = (2 * Math.PI * 3958.8) / 360;
+
+function placed(spec: Omit<NodeSpec, 'lat' | 'lon'>): NodeSpec {
+  return { ...spec, lat: spec.y / MILES_PER_DEGREE, lon: spec.x / MILES_PER_DEGREE };
 }
 
 export interface Layout {
@@ -40,7 +53,7 @@ export function buildLayout(total: number, rng: () => number, neighbours = 4): L
   if (!Number.isInteger(total) || total < 3) throw new Error(`need at least 3 nodes, got ${total}`);
   const regionCount = Math.min(REGION_CODES.length, Math.max(1, Math.floor(total / 7)));
   const regions = [...REGION_CODES.slice(0, regionCount)];
-  const nodes: NodeSpec[] = regions.map((region, index) => ({ id: `hub-${region}`, role: 'hub', region, index, x: index * 1000, y: 0 }));
+  const nodes: NodeSpec[] = regions.map((region, index) => placed({ id: `hub-${region}`, role: 'hub', region, index, x: index * 1000, y: 0 }));
   const storesOf = new Map<string, string[]>(regions.map((r) => [r, []]));
   for (let i = 0; nodes.length < total; i++) {
     const region = regions[i % regions.length] as string;
@@ -48,7 +61,7 @@ export function buildLayout(total: number, rng: () => number, neighbours = 4): L
     const id = `store-${region}${String(list.length + 1).padStart(2, '0')}`;
     list.push(id);
     const x = (i % regions.length) * 1000 + (rng() - 0.5) * 600;
-    nodes.push({ id, role: 'store', region, index: nodes.length, x, y: (rng() - 0.5) * 600 });
+    nodes.push(placed({ id, role: 'store', region, index: nodes.length, x, y: (rng() - 0.5) * 600 }));
   }
   return {
     nodes,
@@ -73,13 +86,11 @@ export function holdsByRole(node: NodeSpec, topic: string): boolean {
 export function peersOf(layout: Layout, node: NodeSpec): string[] {
   const regionStores = layout.storesOf.get(node.region) ?? [];
   if (node.role === 'hub') return [...layout.hubs.filter((h) => h !== node.id), ...regionStores];
-  const distance = (id: string): number => {
-    const other = layout.byId.get(id) as NodeSpec;
-    return Math.hypot(other.x - node.x, other.y - node.y);
-  };
+  const distance = (id: string): number => haversineMiles(node, layout.byId.get(id) as NodeSpec);
+  // Ties broken by id, as membership.ts does.
   const nearest = regionStores
     .filter((s) => s !== node.id)
-    .sort((a, b) => distance(a) - distance(b) || (a < b ? -1 : 1))
+    .sort((a, b) => distance(a) - distance(b) || a.localeCompare(b))
     .slice(0, layout.neighbours);
   return [`hub-${node.region}`, ...nearest];
 }

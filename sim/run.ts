@@ -24,7 +24,7 @@ function intOption(value: string | undefined, name: string, fallback: number): n
 function printFailure(r: SimResult): void {
   console.log(`--- trace of seed ${r.seed} ---`);
   for (const line of r.trace) console.log(line);
-  console.log(`--- last engine log lines ---`);
+  console.log(`--- last engine and watcher log lines ---`);
   for (const line of r.nodeLog.slice(-60)) console.log(line);
   console.log(`--- violations of seed ${r.seed} ---`);
   for (const v of r.violations) console.log(`[${v.invariant}] ${v.detail}`);

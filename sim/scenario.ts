@@ -2,12 +2,16 @@
 // writes and subscriptions at random nodes, partitions that heal, crashes
 // with restarts (some with a reset clock), then a heal phase (every node up,
 // no partition, no loss or duplication) run until every holder has every
-// event or a time bound passes; then the invariants. The trace records each
+// event or a time bound passes, then a final phase in which a few nodes crash
+// for good (final-phase.ts); then the invariants, of replication and of
+// failure detection. The trace records each
 // scheduled action with its virtual time and ends with a digest of every
 // node's committed state, so a replay can be compared byte for byte.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../src/lib/canonical-json.js';
+import { membershipInput, planFinalPhase, runFinalPhase } from './final-phase.js';
 import { checkInvariants, type InvariantInput, type Violation } from './invariants.js';
+import { checkMembership, staleDeathReports, type FinalCrash, type MembershipInput } from './membership-check.js';
 import { deriveSeed, pick, prng, randInt } from './sim-clock.js';
 import { SimWorld } from './sim-world.js';
 import { orSetValues } from '../src/lib/merge.js';
@@ -33,6 +37,10 @@ export interface SimResult {
   summary: string;
   /** What the invariants were checked on (for tests that tamper with it). */
   checked: InvariantInput;
+  /** What the failure-detection invariants were checked on. */
+  membership: MembershipInput;
+  /** The nodes crashed for good in the final phase and how long until their region knew. */
+  detections: FinalCrash[];
 }
 
 /**
@@ -163,6 +171,9 @@ export async function runSimulation(cfg: SimConfig): Promise<SimResult> {
     });
   }
 
+  // Drawn last, so the plan of the phases before stays what it was.
+  const finalPlan = planFinalPhase(plan, ids);
+
   let healed = false;
   at(faultMs, () => {
     net.healAll();
@@ -175,13 +186,16 @@ export async function runSimulation(cfg: SimConfig): Promise<SimResult> {
 
   const stoppedAt = await sched.run(EPOCH + faultMs + healBoundMs, () => healed && world.isQuiescent(), 500);
   const converged = healed && world.isQuiescent();
+  world.stopReplication();
+  const detections = await runFinalPhase(world, finalPlan, EPOCH);
+  const membership = membershipInput(world, detections);
   world.stopAll();
   // Let messages still on the way land (late duplicates included) before judging.
   await sched.run(sched.now + 10_000);
 
   const snapshot = world.snapshot();
   const checked: InvariantInput = { nodes: snapshot, ledger: world.ledger, identityClashes: world.identityClashes, causalityBreaks: world.causalityBreaks };
-  const violations = checkInvariants(checked);
+  const violations = [...checkInvariants(checked), ...checkMembership(membership)];
   if (!converged) violations.unshift({ invariant: 'liveness', detail: `holders still lacked events ${healBoundMs / 1000} s after the heal` });
 
   const digest = createHash('sha256')
@@ -189,14 +203,19 @@ export async function runSimulation(cfg: SimConfig): Promise<SimResult> {
     .digest('hex')
     .slice(0, 16);
   const s = net.stats;
+  const m = net.membershipStats;
   const t = world.totals;
+  const stale = staleDeathReports(membership);
+  if (stale.length > 0) world.log(`stale death reports (up nodes a region member holds dead by report): ${stale.join('; ')}`);
+  const detected = detections.map((c) => `${c.id} ${c.deadEverywhereAfterMs === undefined ? 'never' : `${(c.deadEverywhereAfterMs / 1000).toFixed(2)} s`}`);
   const settle = converged ? `converged ${((stoppedAt - EPOCH - faultMs) / 1000).toFixed(1)} s after the heal` : 'did NOT converge';
   const summary =
     `seed ${seed}: ${settle}; ${world.ledger.size} events; calls ${s.calls} (lost ${s.lost}, cut ${s.cut}, duplicated ${s.duplicated}, ` +
     `timeouts ${s.timeouts}); applied ${t.applied}, duplicates ignored ${t.duplicates}, rejected ${t.rejected}; ` +
+    `membership calls ${m.calls} (lost ${m.lost}, cut ${m.cut}, timeouts ${m.timeouts}); final crashes dead everywhere after: ${detected.join(', ')}; stale death reports ${stale.length}; ` +
     `timers ${sched.fired}; digest ${digest}; ${violations.length === 0 ? 'ok' : `${violations.length} VIOLATIONS`}`;
   world.log(summary);
-  return { seed, violations, trace: world.trace, nodeLog: world.nodeLog, summary, checked };
+  return { seed, violations, trace: world.trace, nodeLog: world.nodeLog, summary, checked, membership, detections };
 }
 
 function restart(world: SimWorld, id: string, newSkew: number | undefined): void {

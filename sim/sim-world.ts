@@ -1,10 +1,12 @@
 // The simulated mesh: every node runs the real replication engine
-// (`Replicator`) over an in-memory store, the simulated network and its own
-// skewed view of the virtual clock, with the toy module on top. A crash drops
-// the engine and everything not committed (its timers die with it, an open
-// transaction never commits) and keeps the store's committed data; a restart
-// builds a new engine over that data. Every event any node commits goes into
-// a global ledger, for the invariants to hold the survivors to.
+// (`Replicator`) over an in-memory store, and the real failure detection
+// (`Membership` and `Watcher`, sim-membership.ts), over the simulated network
+// and its own skewed view of the virtual clock, with the toy module on top. A
+// crash drops the engine, the watcher and everything not committed (their
+// timers die with them, an open transaction never commits) and keeps the
+// store's committed data and the members it knew; a restart builds new ones
+// over those. Every event any node commits goes into a global ledger, for the
+// invariants to hold the survivors to.
 import { canonicalJson } from '../src/lib/canonical-json.js';
 import { decodeHlc, DEFAULT_MAX_DRIFT_MS } from '../src/lib/hlc.js';
 import { Replicator, type ReplicationLog } from '../src/mesh/replication/engine.js';
@@ -16,8 +18,10 @@ import {
   type MemoryTx,
 } from '../src/mesh/replication/memory-store.js';
 import type { StoredEvent } from '../src/mesh/replication/store.js';
+import { MemoryMemberStore } from '../src/mesh/membership.js';
 import { buildLayout, holdsByRole, topologyFor, type Layout, type NodeSpec } from './layout.js';
 import { deriveSeed, prng, randInt, SimScheduler, type Owner } from './sim-clock.js';
+import { nodeMembership, type NodeMembership } from './sim-membership.js';
 import { SimNetwork, type NetworkFaults } from './sim-network.js';
 import { registerToyModule } from './toy-module.js';
 
@@ -37,6 +41,7 @@ interface LiveNode {
   owner: Owner;
   store: MemoryReplicationStore;
   replicator: Replicator<MemoryTx>;
+  member: NodeMembership;
   /** Started and reachable. */
   ready: boolean;
 }
@@ -57,6 +62,10 @@ export interface SimNode {
   crashInTransaction: (() => void) | undefined;
   /** The engine's randomness (backoff jitter), one stream per node. */
   rng: () => number;
+  /** The members it knew, kept across crashes as its database would be. */
+  members: MemoryMemberStore;
+  /** Its failure detector's randomness, a stream apart so replication's draws do not shift it. */
+  memberRng: () => number;
 }
 
 export interface EngineTotals {
@@ -83,9 +92,11 @@ export class SimWorld {
   readonly causalityBreaks: string[] = [];
   /** Scheduled actions and faults, with virtual times: the run's replayable story. */
   readonly trace: string[] = [];
-  /** The engines' info and warn lines (the last few hundred), printed with a failing trace. */
+  /** The engines' and watchers' info and warn lines (the last few hundred), printed with a failing trace. */
   readonly nodeLog: string[] = [];
   readonly totals: EngineTotals = { emitted: 0, applied: 0, duplicates: 0, rejected: 0 };
+  /** Called whenever a node's view of a peer may have changed (for the detection times). */
+  onMembershipChange: (() => void) | undefined;
   private readonly storeRng: () => number;
 
   constructor(readonly opts: WorldOptions) {
@@ -93,7 +104,7 @@ export class SimWorld {
     this.layout = buildLayout(opts.nodes, prng(deriveSeed(opts.seed, 5)));
     this.net = new SimNetwork(this.sched, prng(deriveSeed(opts.seed, 2)), { ...opts.faults }, (id) => {
       const live = this.nodes.get(id)?.live;
-      return live?.ready ? live.replicator : undefined;
+      return live?.ready ? { replication: live.replicator, membership: live.member.endpoint } : undefined;
     });
     this.storeRng = prng(deriveSeed(opts.seed, 3));
     for (const spec of this.layout.nodes) {
@@ -107,6 +118,8 @@ export class SimWorld {
         stamps: { own: '', accepted: [], floor: '', ownKeys: new Set() },
         crashInTransaction: undefined,
         rng: prng(deriveSeed(opts.seed, 1000 + spec.index)),
+        members: new MemoryMemberStore(),
+        memberRng: prng(deriveSeed(opts.seed, 3000 + spec.index)),
       });
     }
   }
@@ -126,7 +139,7 @@ export class SimWorld {
     return this.node(id).live?.ready === true;
   }
 
-  /** Starts a node (again): a new store over its committed data, a new engine. */
+  /** Starts a node (again): a new store over its committed data, a new engine and watcher over what it knew. */
   async boot(id: string): Promise<void> {
     const node = this.node(id);
     if (node.live) throw new Error(`${id} is already up`);
@@ -155,11 +168,36 @@ export class SimWorld {
       log: this.engineLog(id),
     });
     registerToyModule(replicator);
-    const live: LiveNode = { owner, store, replicator, ready: false };
+    const member = nodeMembership({
+      spec: node.spec,
+      everyone: this.layout.nodes,
+      neighbours: this.layout.neighbours,
+      incarnation: node.incarnation,
+      store: node.members,
+      net: this.net,
+      owner,
+      // The node's own time, with its own random stream for picking probe helpers.
+      clock: this.sched.clockFor(owner, () => node.skewMs, node.memberRng),
+      rng: node.memberRng,
+      log: this.engineLog(id),
+      changed: () => this.onMembershipChange?.(),
+    });
+    const live: LiveNode = { owner, store, replicator, member, ready: false };
     node.live = live;
     node.data = undefined;
+    // As a node: membership loaded before the engine starts, watching once it is up.
+    await member.load();
+    if (!owner.alive) return;
     await replicator.start();
-    if (owner.alive) live.ready = true;
+    if (!owner.alive) return;
+    live.ready = true;
+    member.start();
+  }
+
+  /** Node `id`'s Membership while it is up. */
+  membershipOf(id: string): NodeMembership['membership'] | undefined {
+    const live = this.node(id).live;
+    return live?.ready ? live.member.membership : undefined;
   }
 
   /** Kills a node as `kill -9` would: only what its store committed survives. Returns the transactions it cut short. */
@@ -170,6 +208,7 @@ export class SimWorld {
     const lost = live.store.openTransactions;
     live.owner.alive = false;
     live.replicator.stop();
+    live.member.stop();
     this.addTotals(live.replicator);
     node.data = live.store.crash();
     node.subscriptions = new Set(node.data.subscriptions);
@@ -177,11 +216,22 @@ export class SimWorld {
     return lost;
   }
 
-  /** Stops every engine (end of run); their stores stay readable. */
+  /**
+   * Stops every replication engine but leaves the nodes up, their watchers
+   * running. For the final phase: replication has converged by then, so what
+   * its invariants judge no longer changes, and its idle anti-entropy rounds
+   * would double the cost of a run.
+   */
+  stopReplication(): void {
+    for (const node of this.nodes.values()) node.live?.replicator.stop();
+  }
+
+  /** Stops every engine and watcher (end of run); their stores stay readable. */
   stopAll(): void {
     for (const node of this.nodes.values()) {
       if (!node.live) continue;
       node.live.replicator.stop();
+      node.live.member.stop();
       this.addTotals(node.live.replicator);
     }
   }

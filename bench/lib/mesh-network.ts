@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createPgliteTemplateDir } from '../../src/db/database.js';
+import { haversineMiles } from '../../src/lib/geo.js';
 import { startJitterProxy, type JitterProxy } from '../../test/harness/jitter-proxy.js';
 import { getJson, peersOf, TestNetwork, type NodeHandle } from '../../test/harness/network.js';
 import { tempDir, type StartedProcess } from '../../test/harness/processes.js';
@@ -63,11 +64,20 @@ export class BenchNetwork {
     return this.nodes.filter((n) => n !== node && n.handle.region === node.handle.region);
   }
 
-  /** The peers `node` itself watches (src/mesh/membership.ts isWatched): its region, and for a hub the other hubs. */
-  watchedBy(node: BenchNode): BenchNode[] {
-    return this.nodes.filter(
-      (n) => n !== node && (n.handle.region === node.handle.region || (n.handle.role === 'hub' && node.handle.role === 'hub')),
-    );
+  /**
+   * The peers `node` itself heartbeats (src/mesh/membership.ts isWatched): a hub its region's stores and the
+   * other hubs; a store its hub and its `watchNeighbours` (default 4) nearest region stores, ties by node id.
+   * (It knows the rest of its region by report, so their state need not be 'alive' from its own watch.)
+   */
+  watchedBy(node: BenchNode, watchNeighbours = 4): BenchNode[] {
+    const others = this.nodes.filter((n) => n !== node);
+    if (node.handle.role === 'hub') return others.filter((n) => n.handle.role === 'hub' || n.handle.region === node.handle.region);
+    const hub = others.filter((n) => n.handle.role === 'hub' && n.handle.region === node.handle.region);
+    const nearest = others
+      .filter((n) => n.handle.role === 'store' && n.handle.region === node.handle.region)
+      .sort((a, b) => haversineMiles(node.handle, a.handle) - haversineMiles(node.handle, b.handle) || a.nodeId.localeCompare(b.nodeId))
+      .slice(0, watchNeighbours);
+    return [...hub, ...nearest];
   }
 
   byId(nodeId: unknown): BenchNode | undefined {

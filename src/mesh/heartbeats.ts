@@ -1,12 +1,14 @@
-// Failure detection at work: every interval this node heartbeats each peer
-// it watches; the detector turns silence into suspect and dead, and a
-// suspect is probed indirectly through other peers (SWIM) before it is
-// declared dead, so a slow link is not mistaken for a dead node.
+// Failure detection in a node: the shared logic (watcher.ts: heartbeats,
+// detector ticks, indirect probes, reports to the region) over the signed
+// peer protocol, driven by the node's jobs. What a heartbeat answer tells
+// beyond "alive" (a new registry version, revocations, a hub that forgot
+// this node) is followed here, as only a node has a registry to refresh.
 import type { Job } from '../node/jobs.js';
 import type { Member } from './membership.js';
 import type { Mesh } from './mesh.js';
 import { publicKeyFromString } from './keys.js';
 import { revocationSchema, verifyRevocation, type Revocation } from './revocation.js';
+import { heartbeatTimeoutMs, tickIntervalMs, Watcher, type MembershipTransport } from './watcher.js';
 
 export interface HeartbeatReply {
   nodeId: string;
@@ -17,11 +19,11 @@ export interface HeartbeatReply {
 }
 
 function timeoutFor(mesh: Mesh): number {
-  return Math.max(500, mesh.ctx.config.heartbeatMs);
+  return heartbeatTimeoutMs(mesh.ctx.config.heartbeatMs);
 }
 
 /** One heartbeat to one member; true if it answered. */
-export async function ping(mesh: Mesh, member: Member): Promise<{ ok: boolean; rttMs?: number; reply?: HeartbeatReply }> {
+async function ping(mesh: Mesh, member: Member): Promise<{ ok: boolean; rttMs?: number; reply?: HeartbeatReply }> {
   const started = performance.now();
   try {
     const res = await mesh.client.request(
@@ -38,22 +40,40 @@ export async function ping(mesh: Mesh, member: Member): Promise<{ ok: boolean; r
   }
 }
 
+/** The watcher's transport in a node: the signed peer protocol over HTTP. */
+function httpMembershipTransport(mesh: Mesh): MembershipTransport<HeartbeatReply> {
+  return {
+    async heartbeat(member) {
+      const result = await ping(mesh, member);
+      // An answer without a body has no reply to follow, so it does not count as one.
+      return result.ok && result.reply && result.rttMs !== undefined ? { ok: true, rttMs: result.rttMs, reply: result.reply } : { ok: false };
+    },
+    async probe(via, target) {
+      const res = await mesh.client.request(via.apiBaseUrl, 'POST', '/p2p/v1/probe', { target: target.nodeId }, timeoutFor(mesh) * 2);
+      const body = res.body as { reachable?: boolean } | undefined;
+      return res.status === 200 && body?.reachable === true;
+    },
+    async report(peer, body) {
+      await mesh.client.request(peer.apiBaseUrl, 'POST', '/p2p/v1/report', body, timeoutFor(mesh));
+    },
+  };
+}
+
+/** The node's watcher: the shared failure-detection logic (watcher.ts) over HTTP, the node's clock and log. */
+export function createWatcher(mesh: Mesh): Watcher<HeartbeatReply> {
+  const { log, clock } = mesh.ctx;
+  return new Watcher<HeartbeatReply>({
+    membership: mesh.membership,
+    transport: httpMembershipTransport(mesh),
+    clock,
+    log: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
+    onReply: (member, reply) => followReply(mesh, member, reply),
+  });
+}
+
 export function cardBody(mesh: Mesh) {
   const { name, apiBaseUrl, lat, lon } = mesh.card();
   return { name, apiBaseUrl, lat, lon };
-}
-
-async function heartbeatOne(mesh: Mesh, member: Member, busy: Set<string>): Promise<void> {
-  busy.add(member.nodeId);
-  try {
-    const result = await ping(mesh, member);
-    if (!result.ok || !result.reply) return;
-    const transition = mesh.membership.recordAck(member.nodeId, result.rttMs);
-    if (transition) logTransition(mesh, member, transition.from, transition.to);
-    await followReply(mesh, member, result.reply);
-  } finally {
-    busy.delete(member.nodeId);
-  }
 }
 
 const lastRegistryVersion = new WeakMap<Mesh, string>();
@@ -121,74 +141,22 @@ function issuerKeyOf(mesh: Mesh, issuerId: string) {
   return hubCert ? publicKeyFromString(hubCert.publicKey) : undefined;
 }
 
-export function logTransition(mesh: Mesh, member: Member, from: string, to: string): void {
-  const entry = { peer: member.nodeId, peerName: member.name, peerRole: member.role, from, to };
-  if (to === 'alive') mesh.ctx.log.info(entry, 'peer is alive again');
-  else mesh.ctx.log.warn(entry, to === 'dead' ? 'peer declared dead' : 'peer suspected');
-  if (to === 'dead' || (to === 'alive' && from === 'dead')) reportToRegion(mesh, member, to);
-}
-
-/**
- * Tells the region what this node saw happen to a member, so nodes that do
- * not watch it themselves know within moments. Sent to every region member
- * directly (not gossiped hop by hop), once per transition; transitions are rare.
- */
-function reportToRegion(mesh: Mesh, about: Member, state: 'dead' | 'alive'): void {
-  if (about.region !== mesh.ctx.config.region) return;
-  const body = { about: about.nodeId, state, since: mesh.ctx.clock.now() };
-  for (const m of mesh.membership.region()) {
-    if (m.nodeId === about.nodeId) continue;
-    mesh.client.request(m.apiBaseUrl, 'POST', '/p2p/v1/report', body, timeoutFor(mesh)).catch(() => undefined);
-  }
-}
-
-/** Asks helpers to reach a suspect for us; any success clears it. */
-async function probeIndirectly(mesh: Mesh, target: Member, via: Member[]): Promise<void> {
-  await Promise.all(
-    via.map(async (helper) => {
-      try {
-        const res = await mesh.client.request(helper.apiBaseUrl, 'POST', '/p2p/v1/probe', { target: target.nodeId }, timeoutFor(mesh) * 2);
-        const body = res.body as { reachable?: boolean } | undefined;
-        if (res.status === 200 && body?.reachable) {
-          const t = mesh.membership.recordAck(target.nodeId);
-          if (t) logTransition(mesh, target, t.from, t.to);
-        }
-      } catch {
-        // a helper that does not answer tells us nothing about the target
-      }
-    }),
-  );
-}
-
-export function heartbeatJobs(mesh: Mesh): Job[] {
-  const busy = new Set<string>();
+/** The node's jobs drive the watcher: a heartbeat round every interval, the detector four times as often. */
+export function heartbeatJobs(mesh: Mesh, watcher: Watcher<HeartbeatReply>): Job[] {
   const interval = mesh.ctx.config.heartbeatMs;
   return [
     {
       name: 'heartbeats',
       intervalMs: interval,
       async run() {
-        if (mesh.mode !== 'member') return;
-        for (const member of mesh.membership.watched()) {
-          // A peer still answering the previous heartbeat is not sent another.
-          if (!busy.has(member.nodeId)) void heartbeatOne(mesh, member, busy);
-        }
+        if (mesh.mode === 'member') watcher.heartbeatRound();
       },
     },
     {
       name: 'failure-detector',
-      intervalMs: Math.max(25, Math.floor(interval / 4)),
+      intervalMs: tickIntervalMs(interval),
       async run() {
-        const { transitions, probes } = mesh.membership.detector.tick(mesh.ctx.clock.now());
-        for (const t of transitions) {
-          const member = mesh.membership.get(t.peerId);
-          if (member) logTransition(mesh, member, t.from, t.to);
-        }
-        for (const probe of probes) {
-          const target = mesh.membership.get(probe.target);
-          const via = probe.via.map((id) => mesh.membership.get(id)).filter((m): m is Member => !!m);
-          if (target) void probeIndirectly(mesh, target, via);
-        }
+        watcher.tick();
       },
     },
   ];

@@ -4,18 +4,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { MeshView, NodeContext } from '../node/context.js';
 import { bootstrapJob } from './bootstrap.js';
-import { heartbeatJobs } from './heartbeats.js';
+import { createWatcher, heartbeatJobs, type HeartbeatReply } from './heartbeats.js';
 import { Mesh } from './mesh.js';
 import { registerNetworkRoute } from './network-view.js';
 import { registerMeshRoutes } from './routes.js';
 import { registerReplicationMetrics } from './replication/metrics.js';
 import { registerReplicationRoutes } from './replication/routes.js';
 import { createReplicator, type NodeReplicator } from './replication/wiring.js';
+import type { Watcher } from './watcher.js';
 
 export { Mesh } from './mesh.js';
 
 export interface MeshParts {
   mesh: Mesh;
+  /** Failure detection: driven by the heartbeat jobs, fed by the heartbeat, probe and report routes. */
+  watcher: Watcher<HeartbeatReply>;
   replicator: NodeReplicator;
 }
 
@@ -24,16 +27,16 @@ export async function createMesh(ctx: NodeContext): Promise<MeshParts> {
   await mesh.load();
   const replicator = createReplicator(mesh);
   registerReplicationMetrics(ctx.metrics, replicator);
-  return { mesh, replicator };
+  return { mesh, watcher: createWatcher(mesh), replicator };
 }
 
-export function registerMesh(app: FastifyInstance, { mesh, replicator }: MeshParts): void {
-  registerMeshRoutes(app, mesh);
+export function registerMesh(app: FastifyInstance, { mesh, watcher, replicator }: MeshParts): void {
+  registerMeshRoutes(app, mesh, watcher);
   registerNetworkRoute(app, mesh);
   registerReplicationRoutes(app, mesh, replicator);
 }
 
-export async function startMesh({ mesh, replicator }: MeshParts): Promise<void> {
+export async function startMesh({ mesh, watcher, replicator }: MeshParts): Promise<void> {
   await replicator.start();
   const { log, config } = mesh.ctx;
   if (mesh.mode === 'standalone') {
@@ -43,7 +46,7 @@ export async function startMesh({ mesh, replicator }: MeshParts): Promise<void> 
   log.info({ mode: mesh.mode, hubs: config.hubs.length, heartbeatMs: config.heartbeatMs }, 'joining the mesh');
   mesh.membership.startWatching();
   mesh.ctx.jobs.add(bootstrapJob(mesh));
-  for (const job of heartbeatJobs(mesh)) mesh.ctx.jobs.add(job);
+  for (const job of heartbeatJobs(mesh, watcher)) mesh.ctx.jobs.add(job);
 }
 
 export function meshView({ mesh, replicator }: MeshParts): MeshView {

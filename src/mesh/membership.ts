@@ -1,13 +1,13 @@
 // The peers this node knows and how it sees them. Kept in memory for the
-// hot paths (heartbeats, discovery) and written through to the database, so
-// a restarted node still knows its region while its hub is away. Which peers
-// a node watches grows with its region, never with the country.
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+// hot paths (heartbeats, discovery) and written through to a `MemberStore`
+// (the database in a node, see member-table.ts), so a restarted node still
+// knows its region while its hub is away. The store is an interface so the
+// simulation runs this same class, watching rules included, without a
+// database. Which peers a node watches grows with its region, never with the
+// country.
 import { haversineMiles } from '../lib/geo.js';
 import type { CertChain } from './certificate.js';
 import { FailureDetector, type PeerState, type Transition } from './failure-detector.js';
-import { meshMembers } from './schema.js';
 
 export interface MemberCard {
   nodeId: string;
@@ -40,6 +40,34 @@ export interface MemberView extends MemberCard {
   distanceMiles: number;
 }
 
+/** Where members outlive the process. Writes finish before the member counts as known. */
+export interface MemberStore {
+  load(): Promise<Member[]>;
+  save(m: Member, updatedAt: Date): Promise<void>;
+  delete(nodeId: string): Promise<void>;
+}
+
+/**
+ * Members kept in memory only. The simulation keeps one per node across its
+ * crashes, as a disk would be kept, so a restarted node loads what it knew.
+ * Copies in and out, so nothing is shared with the caller's objects.
+ */
+export class MemoryMemberStore implements MemberStore {
+  private readonly rows = new Map<string, Member>();
+
+  async load(): Promise<Member[]> {
+    return [...this.rows.values()].map((m) => structuredClone(m));
+  }
+
+  async save(m: Member): Promise<void> {
+    this.rows.set(m.nodeId, structuredClone(m));
+  }
+
+  async delete(nodeId: string): Promise<void> {
+    this.rows.delete(nodeId);
+  }
+}
+
 export class Membership {
   private readonly members = new Map<string, Member>();
   private changes = 0;
@@ -52,7 +80,7 @@ export class Membership {
   private neighbours: Set<string> | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: MemberStore,
     readonly self: MemberCard,
     readonly detector: FailureDetector,
     private readonly now: () => number,
@@ -112,10 +140,7 @@ export class Membership {
   }
 
   async load(): Promise<void> {
-    const rows = await this.db.select().from(meshMembers);
-    for (const row of rows) {
-      this.remember({ ...row, chain: row.chain as CertChain });
-    }
+    for (const m of await this.store.load()) this.remember(m);
   }
 
   private remember(m: Member): void {
@@ -170,28 +195,14 @@ export class Membership {
       old.role === m.role &&
       old.chain[0]?.serial === m.chain[0]?.serial;
     if (same) return false;
-    const values = {
-      nodeId: m.nodeId,
-      role: m.role,
-      region: m.region,
-      name: m.name,
-      apiBaseUrl: m.apiBaseUrl,
-      lat: m.lat,
-      lon: m.lon,
-      chain: m.chain,
-      updatedAt: new Date(this.now()),
-    };
-    await this.db
-      .insert(meshMembers)
-      .values(values)
-      .onConflictDoUpdate({ target: meshMembers.nodeId, set: values });
+    await this.store.save(m, new Date(this.now()));
     this.remember(m);
     this.changes += 1;
     return true;
   }
 
   async remove(nodeId: string): Promise<void> {
-    await this.db.delete(meshMembers).where(eq(meshMembers.nodeId, nodeId));
+    await this.store.delete(nodeId);
     this.members.delete(nodeId);
     this.detector.removePeer(nodeId);
     this.reports.delete(nodeId);

@@ -9,6 +9,7 @@ import type { PeerPrincipal } from '../http/auth.js';
 import type { NodeContext } from '../node/context.js';
 import type { CertChain, Certificate } from './certificate.js';
 import { defaultDetectorConfig, FailureDetector } from './failure-detector.js';
+import { memberTable } from './member-table.js';
 import { Membership, type MemberCard } from './membership.js';
 import { PeerClient, type Transport } from './peer-client.js';
 import { ChainCache, NonceCache, verifySignedRequest } from './request-signing.js';
@@ -49,7 +50,7 @@ export class Mesh {
     }
     this.hubId = this.chain?.[1]?.nodeId;
     const detector = new FailureDetector(defaultDetectorConfig(config.heartbeatMs), () => clock.random());
-    this.membership = new Membership(ctx.database.db, this.card(), detector, () => clock.now(), randomUUID().slice(0, 8), config.watchNeighbours);
+    this.membership = new Membership(memberTable(ctx.database.db), this.card(), detector, () => clock.now(), randomUUID().slice(0, 8), config.watchNeighbours);
     this.client = new PeerClient(
       { nodeId: identity.nodeId, privateKey: identity.privateKey, chain: () => this.chain, now: () => clock.now() },
       transport,

@@ -9,13 +9,14 @@ import { Forbidden, NotFound } from '../http/errors.js';
 import type { PeerPrincipal } from '../http/auth.js';
 import { haversineMiles } from '../lib/geo.js';
 import type { CertChain } from './certificate.js';
-import { acceptRevocations, logTransition, ping } from './heartbeats.js';
+import { acceptRevocations, type HeartbeatReply } from './heartbeats.js';
 import { admitWithJoinToken } from './join.js';
 import type { Mesh } from './mesh.js';
 import type { Member } from './membership.js';
 import { NO_CHAIN } from './peer-client.js';
 import { HEADER_CHAIN } from './request-signing.js';
 import { spreadRevocations, revokeMember } from './revoke.js';
+import type { Watcher } from './watcher.js';
 
 const cardSchema = z.strictObject({
   name: z.string().min(1).max(100),
@@ -51,18 +52,11 @@ function requireSameRegionOrHub(mesh: Mesh, who: PeerPrincipal): void {
   }
 }
 
-/** A sign of life from a peer; a peer thought dead coming back is logged and reported to the region. */
-function heard(mesh: Mesh, nodeId: string, rttMs?: number): void {
-  const t = mesh.membership.recordAck(nodeId, rttMs);
-  const member = mesh.membership.get(nodeId);
-  if (t && member) logTransition(mesh, member, t.from, t.to);
-}
-
 function asMember(who: PeerPrincipal, card: z.infer<typeof cardSchema>): Member {
   return { ...card, nodeId: who.nodeId, role: who.role, region: who.region, chain: who.chain as CertChain };
 }
 
-export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
+export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh, watcher: Watcher<HeartbeatReply>): void {
   const r = typed(app);
   const { config } = mesh.ctx;
 
@@ -88,7 +82,8 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
         member = asMember(who, request.body.card);
       }
       await mesh.membership.upsert(member);
-      heard(mesh, member.nodeId);
+      // A sign of life: a peer thought dead coming back is logged and reported to the region.
+      watcher.heard(member.nodeId);
       request.log.info({ peer: member.nodeId, peerName: member.name, peerRole: member.role }, 'node registered');
       // A store learns its region and the hubs; a hub learns the hubs. Never the whole country.
       const members = mesh.membership
@@ -118,10 +113,8 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
     async (request) => {
       const who = request.peer!;
       requireSameRegionOrHub(mesh, who);
-      const known = mesh.membership.get(who.nodeId) !== undefined;
       // A peer we did not know yet (a store that joined through the hub) becomes known by talking to us.
-      if (mesh.membership.belongs(asMember(who, request.body.card))) await mesh.membership.upsert(asMember(who, request.body.card));
-      heard(mesh, who.nodeId);
+      const { known } = await watcher.takeHeartbeat(asMember(who, request.body.card));
       return { nodeId: mesh.ctx.identity.nodeId, registryVersion: mesh.membership.version, revocations: mesh.revocations.size, known };
     },
   );
@@ -134,11 +127,7 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
     },
     async (request) => {
       requireSameRegionOrHub(mesh, request.peer!);
-      const target = mesh.membership.get(request.body.target);
-      if (!target) return { reachable: false, reason: 'unknown here' };
-      const result = await ping(mesh, target);
-      if (result.ok) heard(mesh, target.nodeId, result.rttMs);
-      return { reachable: result.ok, rttMs: result.rttMs ?? null };
+      return watcher.serveProbe(request.body.target);
     },
   );
 
@@ -156,7 +145,7 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh): void {
     async (request) => {
       const who = request.peer!;
       requireSameRegionOrHub(mesh, who);
-      const taken = mesh.membership.report(request.body.about, { state: request.body.state, since: request.body.since, by: who.nodeId });
+      const taken = watcher.takeReport(who.nodeId, request.body);
       return { taken };
     },
   );
