@@ -2,6 +2,10 @@
 // that forwards every request to one target after a random delay (a base
 // plus uniform jitter). Start a node with `publicUrl` set to the proxy's URL
 // and every peer reaches it through the delay.
+// It can also cut the link: `block()` refuses every request (the connection
+// is reset, as a peer that went away would look), `block(nodeIds)` only the
+// signed peer requests of those nodes (x-codepop-node), so a test can split
+// a network in two while each side still talks to its own; `unblock()` heals.
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,6 +24,11 @@ export interface JitterProxy {
   readonly forwarded: number;
   /** Delays applied so far, in ms, in order. */
   readonly delays: readonly number[];
+  /** Requests refused while blocked. */
+  readonly refused: number;
+  /** Refuses requests from now on: every one, or only those signed by one of `fromNodes`. */
+  block(fromNodes?: Iterable<string>): void;
+  unblock(): void;
   close(): Promise<void>;
 }
 
@@ -30,7 +39,17 @@ export async function startJitterProxy(options: JitterProxyOptions): Promise<Jit
   const agent = new Agent({ keepAlive: true });
   const delays: number[] = [];
   let forwarded = 0;
+  let refused = 0;
   let closed = false;
+  /** undefined: open; 'all': refuse everything; a set: refuse requests signed by these nodes. */
+  let blocked: 'all' | Set<string> | undefined;
+
+  function isBlocked(req: IncomingMessage): boolean {
+    if (blocked === undefined) return false;
+    if (blocked === 'all') return true;
+    const from = req.headers['x-codepop-node'];
+    return typeof from === 'string' && blocked.has(from);
+  }
 
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const upstream = httpRequest(
@@ -49,6 +68,12 @@ export async function startJitterProxy(options: JitterProxyOptions): Promise<Jit
   }
 
   const server = createServer((req, res) => {
+    if (isBlocked(req)) {
+      refused += 1;
+      // A reset, not an answer: the caller sees the peer unreachable, as across a real cut.
+      req.socket.destroy();
+      return;
+    }
     const delay = baseMs + Math.random() * jitterMs;
     delays.push(delay);
     // The request body stays paused in its stream until it is piped on.
@@ -69,6 +94,15 @@ export async function startJitterProxy(options: JitterProxyOptions): Promise<Jit
       return forwarded;
     },
     delays,
+    get refused() {
+      return refused;
+    },
+    block(fromNodes) {
+      blocked = fromNodes === undefined ? 'all' : new Set(fromNodes);
+    },
+    unblock() {
+      blocked = undefined;
+    },
     async close() {
       closed = true;
       server.closeAllConnections();

@@ -1,7 +1,8 @@
 // A small real network for tests and benchmarks: a root key, hubs certified
 // by it, stores joining with one-time tokens, each a real `codepop node`
 // process on a loopback port. Node data directories start from a copy of an
-// initialised database, so no process pays for initdb.
+// initialised database, so no process pays for initdb. A node may be given a
+// `peerUrl` (a proxy in front of it) that peers use instead of its own port.
 import path from 'node:path';
 import { certifyHub, initNetwork, issueJoinTokenFor } from '../../src/mesh/admission.js';
 import { freePort, startNodeProcess, tempDir, type StartedProcess } from './processes.js';
@@ -24,6 +25,12 @@ export interface NodeHandle {
   url: string;
   lat: number;
   lon: number;
+  /**
+   * How peers reach this node, when not at `url` (e.g. a proxy a test can cut):
+   * started with it as its public URL, and named by it in other nodes' hub
+   * lists and join tokens. The test itself keeps using `url`.
+   */
+  peerUrl?: string;
   proc?: StartedProcess;
 }
 
@@ -80,13 +87,18 @@ export class TestNetwork {
 
   joinToken(region: string, ttlMs = 10 * 60_000): string {
     const hub = this.hubOf(region);
-    return issueJoinTokenFor({ hubDataDir: hub.dataDir, region, ttlMs, hubUrl: hub.url }).token;
+    return issueJoinTokenFor({ hubDataDir: hub.dataDir, region, ttlMs, hubUrl: hub.peerUrl ?? hub.url }).token;
   }
 
   /** Starts (or restarts) a node; a store without a certificate gets a fresh join token unless one is given. */
   async start(node: NodeHandle, extra: Record<string, string | number> = {}): Promise<StartedProcess> {
     const { joinToken, ...rest } = extra;
-    const flags: Record<string, string | number> = { ...this.commonFlags(node), hubs: this.hubs().map((h) => h.url).join(','), ...rest };
+    const flags: Record<string, string | number> = {
+      ...this.commonFlags(node),
+      hubs: this.hubs().map((h) => h.peerUrl ?? h.url).join(','),
+      ...(node.peerUrl ? { publicUrl: node.peerUrl } : {}),
+      ...rest,
+    };
     // A store without a certificate gets a token; it goes by environment, as an operator should pass it (argv shows in ps).
     const token = joinToken ?? (node.role === 'store' ? this.joinToken(node.region) : undefined);
     node.proc = await startNodeProcess(flags, token !== undefined ? { env: { CODEPOP_JOIN_TOKEN: String(token) } } : {});
