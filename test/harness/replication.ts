@@ -10,17 +10,9 @@ import type { ReplEvent } from '../../src/mesh/replication/event.js';
 import type { VersionVector } from '../../src/mesh/replication/vector.js';
 import { loadOrCreateIdentity } from '../../src/node/identity.js';
 import { getJson, OPERATOR_TOKEN, type NodeHandle } from './network.js';
+import type { Announcement } from '../../src/modules/announcements/index.js';
 
-export interface Announcement {
-  announcementId: string;
-  scope: 'global' | 'region';
-  region: string | null;
-  title: string;
-  body: string;
-  author: string;
-  publishedAt: string;
-  retracted: boolean;
-}
+export type { Announcement } from '../../src/modules/announcements/index.js';
 
 export interface ReplicationStatus {
   nodeId: string;
