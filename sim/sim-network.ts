@@ -17,7 +17,7 @@ import { randInt, type Owner, type SimScheduler } from './sim-clock.js';
 /** What answers a node's replication calls: its running engine. */
 export interface ReplicationEndpoint {
   serveSync(peer: string, request: SyncRequest): Promise<SyncResponse>;
-  serveEvents(events: readonly unknown[]): Promise<{ vector: VersionVector }>;
+  serveEvents(events: readonly unknown[], from?: string): Promise<{ vector: VersionVector }>;
 }
 
 /** What answers a node's membership calls: its Watcher, as the node's heartbeat, probe and report routes do. */
@@ -110,7 +110,7 @@ export class SimNetwork {
   transportFor(from: string, owner: Owner): ReplicationTransport {
     return {
       events: (peer: string, events: ReplEvent[]) =>
-        this.call(this.stats, from, peer, owner, events, this.faults.timeoutMs, (ep, body) => ep.replication.serveEvents(body)),
+        this.call(this.stats, from, peer, owner, events, this.faults.timeoutMs, (ep, body) => ep.replication.serveEvents(body, from)),
       sync: (peer: string, request: SyncRequest) =>
         this.call(this.stats, from, peer, owner, request, this.faults.timeoutMs, (ep, body) => ep.replication.serveSync(from, body)),
     };

@@ -1,13 +1,10 @@
-// The replication engine (DESIGN §3), one per node. Modules emit events in
-// the transaction of their change (transactional outbox) and register an
-// apply function per event type. After commit, and on a timer, the engine
-// exchanges with each direct peer that shares a topic: a sync (version
-// vectors out, missing events back, the peer's vector learned) and a push
-// of what the peer lacks, in batches. A peer that fails is retried with
-// backoff and jitter, forever, on its own schedule: it never slows the
-// others, and nothing is dropped, because what a peer lacks is always
-// recomputed from the durable log and the peer's vector.
-// Time, transport and storage are interfaces: the simulation runs this code.
+// The replication engine (DESIGN §3), one per node. Modules emit events in the
+// transaction of their change (outbox) and register an applier per type. After
+// commit and on a timer it exchanges with each peer sharing a topic: a sync
+// (vectors out, missing events and the peer's vector back) and a push of what
+// the peer lacks. A failing peer is retried with backoff and jitter, forever,
+// alone; nothing is dropped, because what a peer lacks is recomputed from the
+// durable log. Time, transport and storage are interfaces: the sim runs this.
 import { Backoff } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import { ClockDriftError, HybridClock, decodeHlc, encodeHlc } from '../../lib/hlc.js';
@@ -262,14 +259,26 @@ export class Replicator<Tx> {
   }
 
   /** Takes a pushed batch; answers with our vector for its topics. */
-  async serveEvents(events: readonly unknown[]): Promise<{ vector: VersionVector }> {
+  async serveEvents(events: readonly unknown[], from?: string): Promise<{ vector: VersionVector }> {
     await this.receive(events);
+    if (from) this.creditSender(from, events);
     const vector: VersionVector = {};
     for (const e of events) {
       const t = (e as ReplEvent).topic;
       if (typeof t === 'string' && this.holds(t)) vector[t] = { ...(this.vector[t] ?? {}) };
     }
     return { vector };
+  }
+
+  /** A pusher holds what it pushed: credit its known vector so we do not echo the batch back. */
+  private creditSender(from: string, events: readonly unknown[]): void {
+    const known = this.peerStates.get(from)?.vector;
+    if (!known) return;
+    const valid = events.filter((e): e is ReplEvent => eventSchema.safeParse(e).success);
+    for (const e of valid.sort((a, b) => a.topic.localeCompare(b.topic) || a.origin.localeCompare(b.origin) || a.seq - b.seq)) {
+      const v = (known[e.topic] ??= {});
+      if ((v[e.origin] ?? 0) + 1 === e.seq) v[e.origin] = e.seq;
+    }
   }
 
   async subscribe(topic: string): Promise<void> {
@@ -352,9 +361,7 @@ export class Replicator<Tx> {
     st.lastSyncAt = this.o.clock.now();
   }
 
-  myVector(): VersionVector {
-    return structuredClone(this.vector);
-  }
+  myVector = (): VersionVector => structuredClone(this.vector);
 
   async status(): Promise<PeerReplicationStatus[]> {
     const now = this.o.clock.now();

@@ -36,7 +36,7 @@ export function registerReplicationRoutes(app: FastifyInstance, mesh: Mesh, repl
     },
     async (request) => {
       requireReplicationPeer(mesh, request.peer!);
-      return replicator.serveEvents(request.body.events);
+      return replicator.serveEvents(request.body.events, request.peer!.nodeId);
     },
   );
 
