@@ -10,13 +10,14 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { issueJoinTokenFor } from '../../src/mesh/admission.js';
 import { generateKeyPair, publicKeyToString } from '../../src/mesh/keys.js';
 import { PeerClient } from '../../src/mesh/peer-client.js';
 import { getJson, TestNetwork } from '../../test/harness/network.js';
 import { REGIONS } from './mesh-network.js';
 import { fmt, onCleanup, percentile, progress, sleep } from './report.js';
+import { cpuSecondsOf } from './proc-stats.js';
 
 export interface CallStats {
   calls: number;
@@ -79,17 +80,6 @@ async function startResponder(): Promise<{ server: Server; url: string; heartbea
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, heartbeats: () => heartbeats };
 }
 
-/** CPU seconds (user + system) a process has used so far; Linux /proc, CLK_TCK 100. NaN elsewhere. */
-function cpuSecondsOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command name: state is field 3, utime field 14, stime field 15 (1-based, man proc).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Runs `fn` over 0..n-1 with at most `concurrency` in flight; per-call latencies in ms. */
 async function timed(

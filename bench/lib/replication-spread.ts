@@ -21,6 +21,7 @@ import type { VersionVector } from '../../src/mesh/replication/vector.js';
 import { getJson, OPERATOR_TOKEN } from '../../test/harness/network.js';
 import type { BenchNetwork, BenchNode } from './mesh-network.js';
 import { fmt, progress, sleep } from './report.js';
+import { cpuSecondsOf } from './proc-stats.js';
 
 export type SpreadTopic = 'region' | 'global';
 
@@ -54,16 +55,6 @@ export interface SpreadResult {
   machine: { seconds: number; nodesCpuPct: number; busyPct: number; load1Start: number; load1End: number };
 }
 
-/** CPU seconds (user + system) a process has used so far; Linux /proc, CLK_TCK 100. NaN elsewhere. */
-function cpuSecondsOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Busy and total CPU ticks of the whole machine (/proc/stat), to tell our nodes' load from everything else's. */
 function machineTicks(): { busy: number; total: number } {
