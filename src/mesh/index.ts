@@ -12,6 +12,7 @@ import { registerReplicationMetrics } from './replication/metrics.js';
 import { registerReplicationRoutes } from './replication/routes.js';
 import { createReplicator, type NodeReplicator } from './replication/wiring.js';
 import type { Watcher } from './watcher.js';
+import { meshApi } from './view.js';
 
 export { Mesh } from './mesh.js';
 
@@ -51,6 +52,7 @@ export async function startMesh({ mesh, watcher, replicator }: MeshParts): Promi
 
 export function meshView({ mesh, replicator }: MeshParts): MeshView {
   return {
+    ...meshApi(mesh, replicator),
     peerCounts: () => mesh.membership.counts(),
     status: async () => ({
       mesh: {

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Database, Tx } from '../db/database.js';
+import type { Principal } from '../http/auth.js';
 import type { Clock } from '../lib/clock.js';
 import type { NodeConfig } from './config.js';
 import type { Identity } from './identity.js';
@@ -12,10 +13,44 @@ export interface PeerCounts {
   total: number;
 }
 
-/** The view of the mesh other parts of the node may read; the mesh fills it in. */
+/** A node of the network as modules see it. */
+export interface PeerInfo {
+  nodeId: string;
+  role: 'hub' | 'store';
+  region: string;
+  name: string;
+  apiBaseUrl: string;
+  /** Whether the failure detector (or a report) currently holds it alive. */
+  reachable: boolean;
+}
+
+/** What a certificate chain proved about the node that holds it. */
+export interface VerifiedIssuer {
+  nodeId: string;
+  role: 'hub' | 'store';
+  region: string;
+  /** base64url of the raw Ed25519 public key. */
+  publicKey: string;
+}
+
+/** The view of the mesh other parts of the node may use; the mesh fills it in. */
 export interface MeshView {
   peerCounts(): PeerCounts;
   status(): Promise<Record<string, unknown>>;
+  /** 'standalone' when the node has joined no network. */
+  mode(): 'standalone' | 'joining' | 'member';
+  /** The hubs this node knows (every hub, once registered), sorted by node id. */
+  hubs(): PeerInfo[];
+  /** A known peer by id. */
+  peer(nodeId: string): PeerInfo | undefined;
+  /** A signed peer request; rejects on a network failure, a timeout or a non-2xx answer (with `status`). */
+  call<T>(nodeId: string, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs?: number): Promise<T>;
+  /** This node's certificate chain, encoded for a header, once admitted. */
+  encodedChain(): string | undefined;
+  /** Checks an encoded chain against the root key, validity and revocations. */
+  verifyChain(encoded: string): VerifiedIssuer | undefined;
+  /** Subscribes to a topic and pulls what `peer` holds of it before resolving. */
+  pullTopic(topic: string, peer: string): Promise<void>;
 }
 
 /** A replicated change as modules see it (the engine is src/mesh/replication). */
@@ -49,6 +84,8 @@ export interface NodeContext {
   publicUrl: string;
   mesh: MeshView;
   replication: ReplicationApi;
+  /** How a bearer token becomes a principal; the accounts module fills it in. */
+  bearer: { resolve(token: string): Promise<Principal | undefined> };
 }
 
 export function nodeTypeOf(role: NodeConfig['role']): 'STORE' | 'SUPPLY_HUB' {

@@ -46,6 +46,13 @@ const notYet: ReplicationApi = {
 const noMesh: MeshView = {
   peerCounts: () => ({ reachable: 0, total: 0 }),
   status: async () => ({}),
+  mode: () => 'standalone',
+  hubs: () => [],
+  peer: () => undefined,
+  call: () => Promise.reject(new Error('the mesh is not set up yet')),
+  encodedChain: () => undefined,
+  verifyChain: () => undefined,
+  pullTopic: () => Promise.reject(new Error('the mesh is not set up yet')),
 };
 
 export function databaseSpecOf(config: NodeConfig): DatabaseSpec {
@@ -88,6 +95,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       publicUrl: config.publicUrl ?? '',
       mesh: noMesh,
       replication: notYet,
+      bearer: { resolve: async () => undefined },
     };
     const mesh = await createMesh(ctx);
     ctx.mesh = meshView(mesh);
@@ -97,7 +105,15 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       metrics: ctx.metrics,
       title: `CodePop node ${config.name}`,
       ...(config.operatorToken ? { operatorToken: config.operatorToken } : {}),
-      auth: { verifyPeer: mesh.mesh.verifyPeer },
+      auth: {
+        verifyPeer: mesh.mesh.verifyPeer,
+        resolveBearer: (token) => ctx.bearer.resolve(token),
+        place: {
+          ...(config.role === 'store' ? { storeId: identity.nodeId } : {}),
+          region: config.region,
+          regionOfStore: (storeId) => ctx.mesh.peer(storeId)?.region,
+        },
+      },
     });
     registerNodeRoutes(app, ctx, startedAt);
     registerMesh(app, mesh);
