@@ -4,3 +4,4 @@ export * from '../node/schema.js';
 export * from '../mesh/schema.js';
 export * from '../mesh/replication/schema.js';
 export * from '../modules/announcements/schema.js';
+export * from '../modules/accounts/schema.js';
