@@ -28,6 +28,8 @@ export function addNodeCommand(program: Command): void {
     .option('--watch-neighbours <n>', 'how many nearest region stores a store heartbeats itself')
     .option('--backoff-cap-ms <ms>', 'longest wait between registration retries')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+    .option('--auth-rate-limit <n>', 'login and sign-up attempts per client and name per minute (default 20)')
+    .option('--token-ttl-minutes <n>', 'how long a login token stays valid (default 720)')
     .addHelpText(
       'after',
       '\nEvery option can also be set as CODEPOP_<NAME> in the environment, e.g. CODEPOP_DATA_DIR.\n' +

@@ -4,6 +4,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -16,6 +17,7 @@ import type { Registry } from 'prom-client';
 import { installAuth, type AuthProviders } from './auth.js';
 import { installHttpMetrics } from './metrics.js';
 import { installProblemHandlers } from './problem.js';
+import { TooManyRequests } from './errors.js';
 
 export type App = FastifyInstance;
 
@@ -69,6 +71,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
   });
   installAuth(app, options.operatorToken, options.auth ?? {});
+  // Only routes that ask for it (config.rateLimit) are limited: login and sign-up.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new TooManyRequests(`Too many attempts; try again in ${context.after}.`, context.ttl / 1000),
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -54,3 +54,9 @@ export class Unavailable extends HttpError {
     super(503, 'Service unavailable', detail);
   }
 }
+
+export class TooManyRequests extends HttpError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, 'Too many requests', detail, undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}

@@ -35,6 +35,10 @@ export const nodeConfigSchema = z.strictObject({
   /** Longest wait between registration retries (exponential backoff with jitter up to this). */
   backoffCapMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Login and sign-up attempts allowed per client address and name per minute (429 beyond). */
+  authRateLimit: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /** How long a login token is valid, in minutes. */
+  tokenTtlMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(12 * 60),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -1,0 +1,55 @@
+// Accounts module: sign-up, login and tokens, profiles, preferences,
+// favorites, roles and the audit log, wired into one node. It also fills in
+// the node's bearer resolver, so every route's access check knows users.
+import type { FastifyInstance } from 'fastify';
+import type { NodeContext } from '../../node/context.js';
+import { registerAccountAdminRoutes } from './admin-routes.js'; // roles (helper)
+import { registerAccountAppliers } from './events.js';
+import { FavoriteService } from './favorites.js';
+import { registerMeRoutes } from './me-routes.js';
+import type { AccountLocator, NameArbiter } from './names.js';
+import { registerAuthRoutes } from './routes.js';
+import { registerRoleAppliers } from './roles-events.js'; // roles (helper)
+import { registerRoleRoutes } from './roles-routes.js'; // roles (helper)
+import { createRoleService } from './roles-service.js'; // roles (helper)
+import { AccountService, type RoleSource } from './service.js';
+import { TokenKeys } from './tokens.js';
+
+export { AccountService, type Account } from './service.js';
+export { TokenKeys } from './tokens.js';
+export { RoleService, type RoleAssignment } from './roles-service.js'; // roles (helper)
+
+export interface AccountsModule {
+  accounts: AccountService;
+  favorites: FavoriteService;
+  tokens: TokenKeys;
+}
+
+export function registerAccounts(app: FastifyInstance, ctx: NodeContext): AccountsModule {
+  const tokens = new TokenKeys(ctx.identity, ctx.mesh, () => ctx.clock.now());
+  // WIRING-PENDING: replaced by claims.ts (owner hubs), locator.ts and roles-service.ts.
+  const arbiter: NameArbiter = { claim: async () => ({ outcome: 'confirmed' }) };
+  const locator: AccountLocator = { fetchByUsername: async () => undefined };
+  const roles = createRoleService(ctx) satisfies RoleSource; // roles (helper)
+  const accounts = new AccountService({
+    db: ctx.database.db,
+    replication: ctx.replication,
+    now: () => ctx.clock.now(),
+    nodeId: ctx.identity.nodeId,
+    region: ctx.config.region,
+    tokens,
+    tokenTtlMs: ctx.config.tokenTtlMinutes * 60_000,
+    arbiter,
+    locator,
+    roles,
+  });
+  const favorites = new FavoriteService(ctx.database.db, ctx.replication);
+  registerAccountAppliers(ctx.replication);
+  registerAuthRoutes(app, ctx, accounts);
+  registerMeRoutes(app, ctx, accounts, favorites);
+  registerRoleAppliers(ctx.replication); // roles (helper)
+  registerRoleRoutes(app, ctx, { roles, accounts }); // roles (helper)
+  registerAccountAdminRoutes(app, ctx, { roles, accounts }); // roles (helper)
+  ctx.bearer.resolve = (token) => accounts.principalOf(token);
+  return { accounts, favorites, tokens };
+}
