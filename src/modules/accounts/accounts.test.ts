@@ -1,7 +1,10 @@
 // Accounts through HTTP on one node, per database: sign-up, login, tokens,
 // logout, profile, preferences and favorites; bad input changes nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { replEvents } from '../../mesh/replication/schema.js';
 import { applyAccountSet } from './events.js';
+import { accounts } from './schema.js';
 import { TokenKeys } from './tokens.js';
 import { createTestNode, describeEachDb, TEST_OPERATOR_TOKEN, type TestNode } from '../../../test/harness/test-node.js';
 
@@ -22,7 +25,7 @@ describeEachDb('accounts', (db) => {
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ token: string; user: { id: string; roles: { role: string }[] } }>();
   };
-  const accountCount = async () => (await node.ctx.database.db.execute('select count(*)::int as n from accounts')).rows[0] as { n: number };
+  const accountCount = () => node.ctx.database.db.$count(accounts);
 
   it('signs up, logs in and reads the profile with the token', async () => {
     const res = await register({ username: 'Ada', email: 'ada@example.com', password: PASSWORD, firstName: 'Ada' });
@@ -42,8 +45,8 @@ describeEachDb('accounts', (db) => {
     expect((await register({ username: 'logcheck', email: 'logcheck@example.com', password: secret })).statusCode).toBe(201);
     await login('logcheck', secret);
     expect(JSON.stringify(node.logs)).not.toContain(secret);
-    const events = await node.ctx.database.db.execute(`select payload::text as p from repl_events where type = 'account.set'`);
-    const text = events.rows.map((r) => (r as { p: string }).p).join('\n');
+    const events = await node.ctx.database.db.select().from(replEvents).where(eq(replEvents.type, 'account.set'));
+    const text = JSON.stringify(events.map((e) => e.payload));
     expect(text).not.toContain(secret);
     expect(text).toContain('$argon2id$');
   });

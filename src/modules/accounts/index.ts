@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../node/context.js';
 import { registerAccountAdminRoutes } from './admin-routes.js'; // roles (helper)
-import { registerAccountAppliers } from './events.js';
+import { registerAccountAppliers, userTopic } from './events.js';
 import { FavoriteService } from './favorites.js';
 import { registerMeRoutes } from './me-routes.js';
 import type { AccountLocator, NameArbiter } from './names.js';
@@ -42,6 +42,10 @@ export function registerAccounts(app: FastifyInstance, ctx: NodeContext): Accoun
     arbiter,
     locator,
     roles,
+    pullUser: async (userId) => {
+      const hub = ctx.mesh.hubs().find((h) => h.region === ctx.config.region && h.reachable) ?? ctx.mesh.hubs().find((h) => h.reachable);
+      if (hub && ctx.mesh.mode() === 'member') await ctx.mesh.pullTopic(userTopic(userId), hub.nodeId);
+    },
   });
   const favorites = new FavoriteService(ctx.database.db, ctx.replication);
   registerAccountAppliers(ctx.replication);

@@ -76,6 +76,8 @@ export interface AccountDeps {
   arbiter: NameArbiter;
   locator: AccountLocator;
   roles: RoleSource;
+  /** Pulls a person's topic from a hub now (a visitor whose account is not held here yet). */
+  pullUser?: (userId: string) => Promise<void>;
 }
 
 export interface LoginResult {
@@ -101,9 +103,17 @@ export class AccountService {
   }
 
   async require(userId: string): Promise<Account> {
-    const a = await this.get(userId);
+    const a = (await this.get(userId)) ?? (await this.fetch(userId));
     if (!a) throw new NotFound(`No account ${userId} is known here.`);
     return a;
+  }
+
+  /** A visitor's account, pulled from a hub (their token vouched for them; their data follows them). */
+  private async fetch(userId: string): Promise<Account | undefined> {
+    if (!this.d.pullUser) return undefined;
+    await this.hold(userId);
+    await this.d.pullUser(userId).catch(() => undefined);
+    return this.get(userId);
   }
 
   /** Accounts held here under a username (more than one only while a name clash is being settled). */
@@ -279,7 +289,7 @@ export class AccountService {
     const row = (await this.rows(eq(accounts.userId, claims.subject)))[0];
     if (row && row.status === 'disabled') return undefined;
     // A visitor whose account is not held here yet: the token's signature vouches for them; their topic follows.
-    if (!row) void this.hold(claims.subject).catch(() => undefined);
+    if (!row) void this.fetch(claims.subject).catch(() => undefined);
     return {
       subject: claims.subject,
       kind: 'user',
