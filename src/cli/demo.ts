@@ -9,6 +9,7 @@ import { createPgliteTemplateDir } from '../db/database.js';
 import { certifyHub, initNetwork, issueJoinTokenFor, loadAdmission } from '../mesh/admission.js';
 import { writePrivateFile } from '../node/identity.js';
 import { demoHubs, demoRegions, demoStores } from './demo-network.js';
+import { seedDemoUsers } from './demo-users.js';
 import { spawnNodeProcess, type NodeProcess } from './node-process.js';
 
 export interface DemoOptions {
@@ -183,6 +184,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoNode[]> {
     if (registered === nodes.length) break;
     await new Promise((r) => setTimeout(r, 2000));
   }
+
+  // Before "Press Ctrl-C": sign-ups cut short by a stop would hold nodes up in their drain.
+  // A seeding failure is reported, not fatal: the network is still there to explore.
+  await seedDemoUsers({ dataDir: o.dataDir, nodes, operatorToken: token, out, env: process.env }).catch((err: Error) => out(`Demo users not seeded: ${err.message}`));
 
   const rss = nodes.reduce((sum, n) => sum + rssBytes(n.proc?.child.pid), 0);
   out('');

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { addNodeCommand } from './node-command.js';
 import { addDemoCommand } from './demo-command.js';
 import { addNetworkCommands } from './network-commands.js';
+import { addAccountsCommand } from './accounts-command.js';
 
 const program = new Command('codepop')
   .description('CodePop Mesh: soda shops and supply hubs as a peer-to-peer network')
@@ -13,6 +14,7 @@ const program = new Command('codepop')
 addNodeCommand(program);
 addDemoCommand(program);
 addNetworkCommands(program);
+addAccountsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

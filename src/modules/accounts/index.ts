@@ -3,21 +3,22 @@
 // the node's bearer resolver, so every route's access check knows users.
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../node/context.js';
-import { registerAccountAdminRoutes } from './admin-routes.js'; // roles (helper)
+import { registerAccountAdminRoutes } from './admin-routes.js';
 import { registerAccountAppliers, userTopic } from './events.js';
 import { FavoriteService } from './favorites.js';
 import { registerMeRoutes } from './me-routes.js';
-import type { AccountLocator, NameArbiter } from './names.js';
+import { createNameArbiter, pendingClaimsJob, registerClaimRoutes } from './claims.js';
+import { createAccountLocator } from './locator.js';
 import { registerAuthRoutes } from './routes.js';
-import { registerRoleAppliers } from './roles-events.js'; // roles (helper)
-import { registerRoleRoutes } from './roles-routes.js'; // roles (helper)
-import { createRoleService } from './roles-service.js'; // roles (helper)
+import { registerRoleAppliers } from './roles-events.js';
+import { registerRoleRoutes } from './roles-routes.js';
+import { createRoleService } from './roles-service.js';
 import { AccountService, type RoleSource } from './service.js';
 import { TokenKeys } from './tokens.js';
 
 export { AccountService, type Account } from './service.js';
 export { TokenKeys } from './tokens.js';
-export { RoleService, type RoleAssignment } from './roles-service.js'; // roles (helper)
+export { RoleService, type RoleAssignment } from './roles-service.js';
 
 export interface AccountsModule {
   accounts: AccountService;
@@ -27,10 +28,9 @@ export interface AccountsModule {
 
 export function registerAccounts(app: FastifyInstance, ctx: NodeContext): AccountsModule {
   const tokens = new TokenKeys(ctx.identity, ctx.mesh, () => ctx.clock.now());
-  // WIRING-PENDING: replaced by claims.ts (owner hubs), locator.ts and roles-service.ts.
-  const arbiter: NameArbiter = { claim: async () => ({ outcome: 'confirmed' }) };
-  const locator: AccountLocator = { fetchByUsername: async () => undefined };
-  const roles = createRoleService(ctx) satisfies RoleSource; // roles (helper)
+  const arbiter = createNameArbiter(ctx);
+  const locator = createAccountLocator(ctx);
+  const roles = createRoleService(ctx) satisfies RoleSource;
   const accounts = new AccountService({
     db: ctx.database.db,
     replication: ctx.replication,
@@ -42,18 +42,21 @@ export function registerAccounts(app: FastifyInstance, ctx: NodeContext): Accoun
     arbiter,
     locator,
     roles,
+    // A store replicates with its own region's hub only; that hub holds every account.
     pullUser: async (userId) => {
-      const hub = ctx.mesh.hubs().find((h) => h.region === ctx.config.region && h.reachable) ?? ctx.mesh.hubs().find((h) => h.reachable);
-      if (hub && ctx.mesh.mode() === 'member') await ctx.mesh.pullTopic(userTopic(userId), hub.nodeId);
+      const hub = ctx.mesh.hubs().find((h) => h.region === ctx.config.region);
+      if (hub && ctx.config.role === 'store' && ctx.mesh.mode() === 'member') await ctx.mesh.pullTopic(userTopic(userId), hub.nodeId);
     },
   });
   const favorites = new FavoriteService(ctx.database.db, ctx.replication);
   registerAccountAppliers(ctx.replication);
   registerAuthRoutes(app, ctx, accounts);
   registerMeRoutes(app, ctx, accounts, favorites);
-  registerRoleAppliers(ctx.replication); // roles (helper)
-  registerRoleRoutes(app, ctx, { roles, accounts }); // roles (helper)
-  registerAccountAdminRoutes(app, ctx, { roles, accounts }); // roles (helper)
+  registerRoleAppliers(ctx.replication);
+  registerRoleRoutes(app, ctx, { roles, accounts });
+  registerAccountAdminRoutes(app, ctx, { roles, accounts });
+  registerClaimRoutes(app, ctx);
+  ctx.jobs.add(pendingClaimsJob(ctx, { accounts, arbiter }));
   ctx.bearer.resolve = (token) => accounts.principalOf(token);
   return { accounts, favorites, tokens };
 }

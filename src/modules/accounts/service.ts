@@ -199,20 +199,23 @@ export class AccountService {
   /** Same answer for an unknown name and a wrong password, at about the same cost. */
   async login(username: string, password: string): Promise<LoginResult> {
     const key = username.toLowerCase();
-    let candidates = await this.rows(eq(accounts.usernameKey, key));
-    if (candidates.length === 0) {
-      const found = await this.d.locator.fetchByUsername(key).catch(() => undefined);
-      if (found) candidates = await this.rows(eq(accounts.usernameKey, key));
-    }
-    let match: (Account & { passwordHash: string }) | undefined;
-    for (const row of candidates) {
-      const a = toAccount(row);
-      if (a.passwordHash && (await verifyPassword(a.passwordHash, password))) {
-        match = a;
-        break;
+    const tried = new Set<string>();
+    const firstMatch = async (): Promise<(Account & { passwordHash: string }) | undefined> => {
+      for (const row of await this.rows(eq(accounts.usernameKey, key))) {
+        if (tried.has(row.userId)) continue;
+        tried.add(row.userId);
+        const a = toAccount(row);
+        if (a.passwordHash && (await verifyPassword(a.passwordHash, password))) return a;
       }
+      return undefined;
+    };
+    let match = await firstMatch();
+    // Not held here, or only the account that lost this name is: ask the hubs who holds it now.
+    if (!match) {
+      const found = await this.d.locator.fetchByUsername(key).catch(() => undefined);
+      if (found && !tried.has(found)) match = await firstMatch();
     }
-    if (candidates.length === 0) await spendVerification(password);
+    if (tried.size === 0) await spendVerification(password);
     if (!match) throw new Unauthorized('Wrong username or password.');
     if (match.status === 'disabled') throw new Forbidden('This account is disabled. Ask the store for help.');
     await this.hold(match.userId);
