@@ -5,3 +5,7 @@ export * from '../mesh/schema.js';
 export * from '../mesh/replication/schema.js';
 export * from '../modules/announcements/schema.js';
 export * from '../modules/accounts/schema.js';
+export * from '../modules/inventory/schema.js';
+export * from '../modules/stores/schema.js';
+export * from '../modules/catalog/schema.js';
+export * from '../modules/orders/schema.js';

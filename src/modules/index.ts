@@ -3,8 +3,27 @@ import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../node/context.js';
 import { registerAccounts } from './accounts/index.js';
 import { registerAnnouncements } from './announcements/index.js';
+import { registerCatalog } from './catalog/index.js';
+import { registerInventory } from './inventory/index.js';
+import { registerOrders } from './orders/index.js';
+import { registerStores } from './stores/index.js';
 
 export function registerModules(app: FastifyInstance, ctx: NodeContext): void {
-  registerAccounts(app, ctx);
+  const { tokens } = registerAccounts(app, ctx);
   registerAnnouncements(app, ctx);
+  const stores = registerStores(app, ctx);
+  const catalog = registerCatalog(app, ctx);
+  const inventory = registerInventory(app, ctx, {
+    itemInfo: async (itemId) => {
+      const item = await catalog.ingredient(itemId);
+      return item ? { name: item.name, type: item.type } : undefined;
+    },
+  });
+  // A store's details say how its stock stands: how many items run low, and which.
+  stores.setStockStatusProvider(async (storeId) => {
+    if (storeId !== ctx.identity.nodeId || ctx.config.role !== 'store') return null;
+    const low = (await inventory.items(storeId)).filter((i) => i.lowStock);
+    return { lowStockCount: low.length, lowStockItems: low.map((i) => ({ itemId: i.itemId, name: i.name, available: i.available, threshold: i.threshold })) };
+  });
+  registerOrders(app, ctx, { catalog, inventory, stores, tokens });
 }

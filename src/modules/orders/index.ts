@@ -1,0 +1,71 @@
+// Orders module: placing orders with their ingredients reserved, payment
+// through a provider (a fake one unless a real one is given), the status
+// flow, revenue, and the store and admin dashboards. Everything it keeps is
+// store-local; it reaches the catalog, inventory and store directory only
+// through the ports src/modules/index.ts hands it.
+import type { FastifyInstance } from 'fastify';
+import type { NodeContext } from '../../node/context.js';
+import { DashboardReader } from './dashboard.js';
+import { NetworkGatherer } from './network.js';
+import { FakePaymentProvider, fakeWebhookSecret, WEBHOOK_SIGNATURE_HEADER, type PaymentProvider } from './payment-provider.js';
+import { PaymentService } from './payments.js';
+import type { OrdersDeps } from './ports.js';
+import { portsOf, type OrdersServices } from './wiring.js';
+import { registerOrderRoutes } from './routes.js';
+import { storeHelpers, type OrdersRuntime } from './runtime.js';
+import { OrderService } from './service.js';
+import { registerStaffRoutes } from './staff-routes.js';
+
+export type { CatalogPort, InventoryPort, OrderableDrink, OrdersDeps, RecipeLine, StoreInfo, StoresPort } from './ports.js';
+export { FakePaymentProvider, type PaymentProvider } from './payment-provider.js';
+export { OrderService } from './service.js';
+export { goldenWindow, complexityOf } from './golden-window.js';
+
+export interface OrdersOptions {
+  /** A real provider and its webhook secret; the fake provider otherwise. */
+  payment?: { provider: PaymentProvider; webhookSecret: string };
+}
+
+export interface OrdersModule {
+  orders: OrderService;
+  payments: PaymentService;
+  /** Minutes a new order would wait here now, for store listings. */
+  waitMinutes(): Promise<number>;
+}
+
+export type { OrdersServices } from './wiring.js';
+
+export function registerOrders(app: FastifyInstance, ctx: NodeContext, services: OrdersServices, options: OrdersOptions = {}): OrdersModule {
+  return registerOrdersWith(app, ctx, portsOf(ctx, services), options);
+}
+
+/** The module over any implementation of its ports. */
+export function registerOrdersWith(app: FastifyInstance, ctx: NodeContext, deps: OrdersDeps, options: OrdersOptions = {}): OrdersModule {
+  const storeId = ctx.config.role === 'store' ? ctx.identity.nodeId : undefined;
+  const now = () => ctx.clock.now();
+  const webhookSecret = options.payment?.webhookSecret ?? fakeWebhookSecret(ctx.identity.privateKey);
+  const fakeProvider = options.payment ? undefined : new FakePaymentProvider(webhookSecret, ctx.clock);
+  const provider = options.payment?.provider ?? fakeProvider!;
+  const payments = new PaymentService({ db: ctx.database.db, provider, now, log: ctx.log });
+  const orders = new OrderService({ ...deps, db: ctx.database.db, replication: ctx.replication, storeId, now, payments });
+  const dashboards = new DashboardReader({ db: ctx.database.db, inventory: deps.inventory, region: ctx.config.region, now, waitMinutes: (id) => orders.waitMinutes(id) });
+  const helpers = storeHelpers(ctx, deps, storeId);
+  const network = new NetworkGatherer(ctx, {
+    ownSummary: async () => (storeId ? dashboards.summary(await helpers.storeInfo()) : undefined),
+    storesOfRegion: async (region) => (await deps.stores.storesOfRegion?.(region)) ?? [],
+  });
+  const rt: OrdersRuntime = { ctx, deps, storeId, orders, payments, dashboards, network, webhookSecret, ...helpers };
+
+  if (fakeProvider) {
+    // The fake provider calls back through the real webhook route, signature and all, as a provider would.
+    fakeProvider.deliver = async (rawBody, signature) => {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/payments/webhook', headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signature }, payload: rawBody });
+      if (res.statusCode >= 300) ctx.log.warn({ status: res.statusCode, body: res.body }, 'fake payment confirmation was refused');
+    };
+    app.addHook('onClose', async () => fakeProvider.close());
+  }
+  registerOrderRoutes(app, rt);
+  registerStaffRoutes(app, rt);
+  if (storeId) deps.stores.setWaitSource?.(() => orders.queueLength(storeId));
+  return { orders, payments, waitMinutes: async () => (storeId ? orders.waitMinutes(storeId) : 0) };
+}
