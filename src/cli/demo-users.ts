@@ -73,7 +73,7 @@ function loadState(file: string): SeedState {
   return JSON.parse(readFileSync(file, 'utf8')) as SeedState;
 }
 
-async function call<T>(url: string, method: 'GET' | 'POST', body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+export async function call<T>(url: string, method: 'GET' | 'POST' | 'PATCH', body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -85,7 +85,7 @@ async function call<T>(url: string, method: 'GET' | 'POST', body?: unknown, toke
   return { status: res.status, body: parsed };
 }
 
-function failure(what: string, status: number, body: unknown): Error {
+export function failure(what: string, status: number, body: unknown): Error {
   const detail = (body as { detail?: string; errors?: { field: string; message: string }[] }) ?? {};
   const fields = detail.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
   return new Error(`${what}: HTTP ${status}${detail.detail ? ` (${detail.detail}${fields ? `: ${fields}` : ''})` : ''}`);

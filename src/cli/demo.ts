@@ -10,6 +10,7 @@ import { certifyHub, initNetwork, issueJoinTokenFor, loadAdmission } from '../me
 import { writePrivateFile } from '../node/identity.js';
 import { demoHubs, demoRegions, demoStores } from './demo-network.js';
 import { seedDemoUsers } from './demo-users.js';
+import { seedDemoStock } from './demo-stock.js';
 import { spawnNodeProcess, type NodeProcess } from './node-process.js';
 
 export interface DemoOptions {
@@ -188,6 +189,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoNode[]> {
   // Before "Press Ctrl-C": sign-ups cut short by a stop would hold nodes up in their drain.
   // A seeding failure is reported, not fatal: the network is still there to explore.
   await seedDemoUsers({ dataDir: o.dataDir, nodes, operatorToken: token, out, env: process.env }).catch((err: Error) => out(`Demo users not seeded: ${err.message}`));
+  await seedDemoStock({ dataDir: o.dataDir, nodes, operatorToken: token, out }).catch((err: Error) => out(`Demo stock not seeded: ${err.message}`));
 
   const rss = nodes.reduce((sum, n) => sum + rssBytes(n.proc?.child.pid), 0);
   out('');
