@@ -149,8 +149,9 @@ function printApply(r: ApplyResult): void {
   );
   console.log(
     [
-      '  engine: per event zod validation, topic check, hlc merge, its own transaction with the idempotency check (primary key),',
-      '  the contiguous vector under a row lock, and the LWW merge into announcements; then the batch’s vector is re-read.',
+      '  engine: per event zod validation, topic check and hlc merge; then one transaction per batch: one multi-row insert',
+      '  (on conflict do nothing: the idempotency check), one upsert locking the vector row of each (topic, origin) with fresh',
+      '  events, the LWW merge into announcements per fresh event (the applier: 2 statements), one update per vector that moves.',
       '  raw: the same repl_events and announcements rows (the merged field map computed beforehand), no vector, no checks.',
       ...(r.postgresSkipped ? [`  PostgreSQL: skipped, ${r.postgresSkipped}.`] : []),
     ].join('\n'),

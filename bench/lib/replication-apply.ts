@@ -4,7 +4,7 @@
 // applier registered receives pushed batches through `serveEvents` (what
 // POST /p2p/v1/events calls, minus HTTP and signature checks): validation,
 // the idempotency check, the contiguous vector kept under a row lock, and the
-// LWW merge into the announcements table, each event in its own transaction.
+// LWW merge into the announcements table, one transaction per pushed batch.
 // Baselines in the same run, each on its own fresh database: the same rows
 // (repl_events + announcements) inserted without the engine, one transaction
 // per event, and one multi-row transaction per batch.

@@ -8,9 +8,12 @@
 import { Backoff } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import { ClockDriftError, HybridClock, decodeHlc, encodeHlc } from '../../lib/hlc.js';
-import { eventSchema, type NewEvent, type ReplEvent } from './event.js';
+import { admit, applyBatch, type Applier } from './apply.js';
+import { eventKey, eventSchema, type NewEvent, type ReplEvent } from './event.js';
 import type { ReplicationStore } from './store.js';
 import { countLacking, lacking, mergeVectors, type VersionVector } from './vector.js';
+
+export type { Applier } from './apply.js';
 
 export interface SyncRequest {
   /** The caller's vector for every topic it wants (empty objects for topics it holds nothing of yet). */
@@ -44,8 +47,6 @@ export interface ReplicationLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 }
-
-export type Applier<Tx> = (tx: Tx, event: ReplEvent) => Promise<void>;
 
 export interface ReplicatorOptions<Tx> {
   nodeId: string;
@@ -94,7 +95,8 @@ export class Replicator<Tx> {
   private readonly tickMs: number;
   private timer: { cancel(): void } | undefined;
   private running = false;
-  readonly counters = { emitted: 0, applied: 0, duplicates: 0, rejected: 0 };
+  /** failed: applications whose applier threw (the event stays unheld and comes again). */
+  readonly counters = { emitted: 0, applied: 0, duplicates: 0, rejected: 0, failed: 0 };
 
   constructor(private readonly o: ReplicatorOptions<Tx>) {
     this.batchSize = o.batchSize ?? 200;
@@ -170,54 +172,33 @@ export class Replicator<Tx> {
     if ((v[origin] ?? 0) < seq) v[origin] = seq;
   }
 
-  /** Applies events from a peer: each once, in its own transaction with its change. */
+  /**
+   * Applies events from a peer: each once, with its change, the whole batch in
+   * one transaction (apply.ts; one event per transaction if an applier throws,
+   * and then this throws after the others committed, so the sender backs off).
+   */
   async receive(events: readonly unknown[]): Promise<{ applied: number; duplicates: number; rejected: number }> {
-    const out = { applied: 0, duplicates: 0, rejected: 0 };
-    for (const raw of events) {
-      const parsed = eventSchema.safeParse(raw);
-      if (!parsed.success || !this.holds(parsed.data.topic)) {
-        out.rejected += 1;
-        continue;
+    // Each stamp is followed before the batch commits: once its change is
+    // visible, a local write that sees it must be stamped after it (DESIGN §3).
+    const { batch, drifted, duplicates, rejected } = admit(events, (t) => this.holds(t), (stamp) => this.hlc.receive(stamp));
+    const out = { applied: 0, duplicates, rejected };
+    const r = batch.length === 0 ? undefined : await applyBatch(this.o.store, this.appliers, batch, () => this.o.clock.now(), (err) => {
+      this.o.log.warn({ event: eventKey(err.event), type: err.event.type, error: err.message }, 'applier failed; event not applied, the sender will retry it');
+    });
+    if (r) {
+      out.applied += r.applied.length;
+      out.duplicates += r.duplicates;
+      this.counters.failed += r.failed;
+      for (const ev of r.applied) {
+        if (drifted.has(eventKey(ev))) this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
       }
-      const ev = parsed.data;
-      let stamp;
-      try {
-        stamp = decodeHlc(ev.hlc);
-      } catch {
-        out.rejected += 1;
-        continue;
-      }
-      // Follow the stamp before the event commits: once its change is visible,
-      // a local write that sees it must be stamped after it (DESIGN §3).
-      // For a duplicate this is a no-op in effect: the stamp was seen already.
-      let drifted = false;
-      try {
-        this.hlc.receive(stamp);
-      } catch (err) {
-        if (!(err instanceof ClockDriftError)) throw err;
-        drifted = true;
-      }
-      const inserted = await this.o.store.transaction(async (tx) => {
-        const isNew = await this.o.store.insert(tx, ev, this.o.clock.now());
-        if (isNew) await this.appliers.get(ev.type)?.(tx, ev);
-        return isNew;
-      });
-      if (!inserted) {
-        out.duplicates += 1;
-        continue;
-      }
-      out.applied += 1;
-      if (drifted) this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
-    }
-    if (out.applied > 0) {
-      const topics = [...new Set(events.map((e) => (e as ReplEvent).topic).filter((t) => typeof t === 'string'))];
-      const fresh = await this.o.store.vector(topics.filter((t) => this.holds(t)));
-      this.vector = mergeVectors(this.vector, fresh);
-      this.kick(); // relay to the peers that hold these topics
+      this.vector = mergeVectors(this.vector, r.vector);
+      if (out.applied > 0) this.kick(); // relay to the peers that hold these topics
     }
     this.counters.applied += out.applied;
     this.counters.duplicates += out.duplicates;
     this.counters.rejected += out.rejected;
+    if (r?.error !== undefined) throw r.error;
     return out;
   }
 

@@ -175,6 +175,16 @@ describe('MemoryReplicationStore', () => {
     expect((await store.range('global', 'n1', 0, 1, 1))[0]?.payload).toEqual({ seq: 1 });
   });
 
+  it('stores a batch: the events not held, once each, in (topic, origin, seq) order, with the vectors they moved', async () => {
+    const store = new MemoryReplicationStore();
+    await insertAll(store, [ev(1)]);
+    const r = await store.transaction((tx) => store.insertMany(tx, [ev(3), ev(1), ev(2, { origin: 'n0' }), ev(2), ev(3), ev(5)], 0));
+    expect(r.fresh.map((e) => `${e.origin}|${e.seq}`)).toEqual(['n0|2', 'n1|2', 'n1|3', 'n1|5']);
+    expect(r.vector).toEqual({ global: { n1: 3 } });
+    expect(await store.transaction((tx) => store.insertMany(tx, [ev(2), ev(3)], 0))).toEqual({ fresh: [], vector: {} });
+    expect(await store.count()).toBe(5);
+  });
+
   it('has a deliberately broken variant that takes a duplicate as new', async () => {
     const store = new NonIdempotentMemoryStore();
     expect(await insertAll(store, [ev(1), ev(1)])).toEqual([true, true]);

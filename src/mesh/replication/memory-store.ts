@@ -6,7 +6,7 @@
 // a plain object (`committed()`), so a simulated crash hands it to a new
 // instance and loses everything else, like `kill -9` on a real database.
 import { eventKey, type ReplEvent } from './event.js';
-import type { ReplicationStore, StoredEvent } from './store.js';
+import { uniqueSorted, type InsertedBatch, type ReplicationStore, type StoredEvent } from './store.js';
 import type { OriginVector, VersionVector } from './vector.js';
 
 /** Everything a store has committed: what survives a crash. */
@@ -175,6 +175,18 @@ export class MemoryReplicationStore implements ReplicationStore<MemoryTx> {
       nested(tx.vectors, topic).set(origin, upTo);
     }
     return true;
+  }
+
+  async insertMany(tx: MemoryTx, events: readonly ReplEvent[], storedAt: number): Promise<InsertedBatch> {
+    tx.assertOpen();
+    const fresh: ReplEvent[] = [];
+    for (const e of uniqueSorted(events)) if (await this.insert(tx, e, storedAt)) fresh.push(e);
+    const vector: VersionVector = {};
+    for (const { topic, origin } of fresh) {
+      const upTo = this.contiguous(tx, topic, origin);
+      if (upTo > 0) (vector[topic] ??= {})[origin] = upTo;
+    }
+    return { fresh, vector };
   }
 
   async vector(topics?: readonly string[]): Promise<VersionVector> {
