@@ -32,7 +32,7 @@ describe('a codepop node process', () => {
     const again = (await (await fetch(`${second.url}/api/v1/node`)).json()) as { nodeId: string };
     expect(again.nodeId).toBe(info.nodeId);
     expect(await second.stop()).toBe(0);
-  });
+  }, 90_000); // two starts and two stops of a real process: slow on a loaded 2-core machine
 
   it('refuses to start a second node on a data directory in use, and leaves the first unharmed', async () => {
     const dataDir = tempDir();
