@@ -9,22 +9,14 @@
 // - region B was named "New Jersey, NY"; its centre is New York City and its
 //   hub Newark, so it is named for both.
 // Pure data: no I/O.
+import { standardHours, type WeeklyHours } from '../lib/hours.js';
+import { regions, type Region } from '../modules/stores/index.js';
 
 export type RegionCode = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
-export type DayOfWeek = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export type { DayOfWeek, WeeklyHours } from '../lib/hours.js';
 
-/** Local wall-clock opening hours, 'HH:MM' in the store's own time zone; null = closed that day. */
-export type WeeklyHours = Record<DayOfWeek, { open: string; close: string } | null>;
-
-export interface DemoRegion {
-  readonly code: RegionCode;
-  readonly name: string;
-  readonly centre: { readonly lat: number; readonly lon: number };
-  readonly radiusMiles: number;
-  /** IANA zone. */
-  readonly timeZone: string;
-}
+export type DemoRegion = Region;
 
 export interface DemoHub {
   readonly region: RegionCode;
@@ -58,16 +50,7 @@ export interface DemoStore {
   readonly hours: WeeklyHours;
 }
 
-export const demoRegions: readonly DemoRegion[] = [
-  { code: 'A', name: 'Chicago, IL', centre: { lat: 41.8781, lon: -87.6298 }, radiusMiles: 200, timeZone: 'America/Chicago' },
-  { code: 'B', name: 'New York–New Jersey', centre: { lat: 40.7128, lon: -74.006 }, radiusMiles: 150, timeZone: 'America/New_York' },
-  { code: 'C', name: 'Logan, UT', centre: { lat: 41.737, lon: -111.8338 }, radiusMiles: 100, timeZone: 'America/Denver' },
-  { code: 'D', name: 'Dallas, TX', centre: { lat: 32.7767, lon: -96.797 }, radiusMiles: 250, timeZone: 'America/Chicago' },
-  { code: 'E', name: 'Atlanta, GA', centre: { lat: 33.749, lon: -84.388 }, radiusMiles: 200, timeZone: 'America/New_York' },
-  { code: 'F', name: 'Phoenix, AZ', centre: { lat: 33.4484, lon: -112.074 }, radiusMiles: 180, timeZone: 'America/Phoenix' },
-  // America/Boise is southern Idaho's own IANA zone; it keeps Mountain Time like America/Denver.
-  { code: 'G', name: 'Boise, ID', centre: { lat: 43.615, lon: -116.2023 }, radiusMiles: 120, timeZone: 'America/Boise' },
-];
+export const demoRegions: readonly DemoRegion[] = regions;
 
 const HUB_SERVICE_RADIUS_MILES = 1000;
 
@@ -97,19 +80,6 @@ function hub(
 }
 
 /** Region C's hours from the original data, given to every store. */
-function demoStoreHours(): WeeklyHours {
-  const weekday = { open: '06:00', close: '22:00' };
-  return {
-    mon: { ...weekday },
-    tue: { ...weekday },
-    wed: { ...weekday },
-    thu: { ...weekday },
-    fri: { open: '06:00', close: '23:00' },
-    sat: { open: '07:00', close: '23:00' },
-    sun: { open: '08:00', close: '20:00' },
-  };
-}
-
 /** [name, street, city, zip, phone area code, lat, lon] */
 type StoreSeed = readonly [string, string, string, string, string, number, number];
 
@@ -248,7 +218,7 @@ export function demoStores(perRegion?: number): DemoStore[] {
         lat,
         lon,
         timeZone,
-        hours: demoStoreHours(),
+        hours: standardHours(),
       });
     });
   }

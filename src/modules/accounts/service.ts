@@ -5,7 +5,7 @@
 // (names.ts, claims.ts); an account this node does not hold is pulled from a
 // hub at its first login here (the locator).
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../../http/errors.js';
 import type { Principal, RoleGrant } from '../../http/auth.js';
@@ -24,20 +24,8 @@ export interface RoleSource {
   grantsOf(userId: string): Promise<RoleGrant[]>;
 }
 
-export interface Account {
-  userId: string;
-  username: string;
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
-  preferences: Record<string, unknown>;
-  status: 'active' | 'disabled';
-  nameClaim: 'pending' | 'confirmed' | 'lost';
-  homeNode: string;
-  homeRegion: string;
-  createdAt: string;
-}
+/** An account as services and routes see it: its fields without the hash and the claim stamp. */
+export type Account = { userId: string } & Omit<AccountFields, 'passwordHash' | 'createdStamp'>;
 
 type AccountRow = typeof accounts.$inferSelect;
 
@@ -246,7 +234,7 @@ export class AccountService {
   }
 
   async isRevoked(tokenId: string): Promise<boolean> {
-    const rows = await this.d.db.select({ tokenId: revokedTokens.tokenId }).from(revokedTokens).where(inArray(revokedTokens.tokenId, [tokenId]));
+    const rows = await this.d.db.select({ tokenId: revokedTokens.tokenId }).from(revokedTokens).where(eq(revokedTokens.tokenId, tokenId));
     return rows.length > 0;
   }
 
