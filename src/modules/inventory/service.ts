@@ -15,7 +15,8 @@ import { inventoryPositions, inventoryTransactions } from './schema.js';
 import { recompute, type VerifyReport } from './verify.js';
 
 /** What the catalog knows of an item; wired by the node, absent in a bare module. */
-export type ItemInfoLookup = (itemId: string) => Promise<{ name: string; type: string } | undefined>;
+/** Names and types of items, by id, in one lookup (the catalog's); ids it does not know are left out. */
+export type ItemInfoLookup = (itemIds: readonly string[]) => Promise<Map<string, { name: string; type: string }>>;
 
 export interface InventoryDeps {
   db: Db;
@@ -213,7 +214,8 @@ export class InventoryService {
     const p = inventoryPositions;
     const where = itemIds ? and(eq(p.storeId, storeId), inArray(p.itemId, itemIds)) : eq(p.storeId, storeId);
     const rows = await this.deps.db.select().from(p).where(where).orderBy(asc(p.itemId));
-    const infos = await Promise.all(rows.map((r) => this.deps.itemInfo?.(r.itemId) ?? Promise.resolve(undefined)));
+    const known = (await this.deps.itemInfo?.(rows.map((r) => r.itemId))) ?? new Map<string, { name: string; type: string }>();
+    const infos = rows.map((r) => known.get(r.itemId));
     const out = rows.map((r, i): InventoryItem => {
       const position = { onHand: r.onHand, reserved: r.reserved, inTransit: r.inTransit, onOrder: r.onOrder, damaged: r.damaged };
       return {
