@@ -32,6 +32,7 @@ const spec: OptionSpec = {
   warmup: { type: 'string', help: 'warm-up seconds per server (default 3; --quick 1)' },
   rounds: { type: 'string', help: 'node/bare pairs of runs (default 2; --quick 1)' },
   quick: { type: 'boolean', help: 'short runs, for a smoke test' },
+  'cpu-prof': { type: 'string', help: 'write a V8 CPU profile of each server child into this directory' },
   help: { type: 'boolean', help: 'this help' },
 };
 
@@ -135,10 +136,13 @@ if (process.env[CHILD_ENV]) void child(process.env[CHILD_ENV]);
 
 // ---------------------------------------------------------------- the load (parent side)
 
+let profileDir: string | undefined;
+
 async function startChild(kind: Kind, databaseUrl: string | undefined, as: string): Promise<{ kind: Kind; child: ChildProcess; ready: Ready }> {
   const script = fileURLToPath(import.meta.url);
   // process.execArgv carries tsx's loader, so the child runs TypeScript too.
   const child = fork(script, [], {
+    execArgv: [...process.execArgv, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     env: { ...process.env, [CHILD_ENV]: kind, CODEPOP_ORDERS_BENCH_DB: databaseUrl ?? '', CODEPOP_ORDERS_BENCH_AS: as },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -291,6 +295,7 @@ export async function main(args: string[]): Promise<void> {
   const dbs: DbKind[] = values.db === undefined || values.db === 'both' ? ['pglite', 'postgres'] : [values.db as DbKind];
   if (!dbs.every((d) => d === 'pglite' || d === 'postgres')) throw new UsageError('--db must be pglite, postgres or both');
   const as = (values.as as string | undefined) ?? 'account';
+  profileDir = values['cpu-prof'] as string | undefined;
   if (as !== 'account' && as !== 'guest') throw new UsageError('--as must be account or guest');
   const o = {
     as,

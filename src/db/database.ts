@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as schema from './schema.js';
 
@@ -33,6 +34,13 @@ export interface Database {
   migrate(): Promise<void>;
   /** Cheap round trip, for health checks. */
   ping(): Promise<boolean>;
+  /**
+   * One statement on its own (never inside a transaction), for a hot path
+   * such as the checkout: no query builder in between, and on PostgreSQL a
+   * named statement, parsed once per connection. Rows come back as objects
+   * with the driver's own value types (jsonb parsed, timestamps as Date).
+   */
+  query<T extends Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -64,6 +72,7 @@ export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
       db: db as unknown as Db, // the pglite and pg drivers share pg-core; only the result HKT differs
       migrate: () => migratePglite(db, { migrationsFolder }),
       ping: () => pingDb(db as unknown as Db),
+      query: async <T extends Record<string, unknown>>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
       close: () => client.close(),
     };
   }
@@ -82,8 +91,15 @@ export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
     db: db as unknown as Db,
     migrate: () => migratePg(db, { migrationsFolder }),
     ping: () => pingDb(db as unknown as Db),
+    query: async <T extends Record<string, unknown>>(text: string, params: unknown[]) =>
+      (await pool.query<T>({ name: statementName(text), text, values: params })).rows,
     close: () => pool.end(),
   };
+}
+
+/** A prepared statement's name, the same for the same text on every connection. */
+function statementName(text: string): string {
+  return `codepop_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
 
 async function pingDb(db: Db): Promise<boolean> {

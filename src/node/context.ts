@@ -70,6 +70,13 @@ export interface ReplicationApi {
   ): Promise<T>;
   on(type: string, applier: (tx: Tx, event: ReplicatedEvent) => Promise<void>): void;
   subscribe(topic: string): Promise<void>;
+  /**
+   * Called after events are committed here, made by this node or applied from
+   * a peer: what a module caches in memory of replicated state is dropped by
+   * it. Called after commit, so a reader that fills a cache afterwards reads
+   * the new state.
+   */
+  afterCommit(listener: (events: readonly ReplicatedEvent[]) => void): void;
 }
 
 export interface NodeContext {

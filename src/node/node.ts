@@ -41,6 +41,9 @@ const notYet: ReplicationApi = {
     throw new Error('replication is not set up yet');
   },
   subscribe: () => Promise.reject(new Error('replication is not set up yet')),
+  afterCommit: () => {
+    throw new Error('replication is not set up yet');
+  },
 };
 
 const noMesh: MeshView = {

@@ -86,6 +86,7 @@ export interface PeerReplicationStatus {
 
 export class Replicator<Tx> {
   private readonly appliers = new Map<string, Applier<Tx>>();
+  private readonly committed: ((events: readonly ReplEvent[]) => void)[] = [];
   private readonly peerStates = new Map<string, PeerState>();
   private readonly subscribed = new Set<string>();
   private vector: VersionVector = {};
@@ -108,6 +109,22 @@ export class Replicator<Tx> {
   /** Registers how events of a type change this node's state; must be idempotent-safe and order-independent. */
   on(type: string, applier: Applier<Tx>): void {
     this.appliers.set(type, applier);
+  }
+
+  /** Listens for events committed here (emitted or applied), after their transaction. */
+  afterCommit(listener: (events: readonly ReplEvent[]) => void): void {
+    this.committed.push(listener);
+  }
+
+  private notify(events: readonly ReplEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.committed) {
+      try {
+        listener(events);
+      } catch (err) {
+        this.o.log.warn({ err: String(err) }, 'an after-commit listener failed');
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -153,6 +170,7 @@ export class Replicator<Tx> {
       }),
     );
     for (const ev of emitted) this.advance(ev.topic, ev.origin, ev.seq);
+    this.notify(emitted);
     if (emitted.length > 0) this.kick();
     return result;
   }
@@ -193,6 +211,7 @@ export class Replicator<Tx> {
         if (drifted.has(eventKey(ev))) this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
       }
       this.vector = mergeVectors(this.vector, r.vector);
+      this.notify(r.applied);
       if (out.applied > 0) this.kick(); // relay to the peers that hold these topics
     }
     this.counters.applied += out.applied;

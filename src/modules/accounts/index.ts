@@ -20,6 +20,9 @@ export { AccountService, type Account } from './service.js';
 export { TokenKeys } from './tokens.js';
 export { RoleService, type RoleAssignment } from './roles-service.js';
 
+/** Events that change what a token resolves to: account.*, role.* and token.* (favorites do not). */
+const PRINCIPAL_EVENT = /^(account|role|token)\./;
+
 export interface AccountsModule {
   accounts: AccountService;
   favorites: FavoriteService;
@@ -58,5 +61,9 @@ export function registerAccounts(app: FastifyInstance, ctx: NodeContext): Accoun
   registerClaimRoutes(app, ctx);
   ctx.jobs.add(pendingClaimsJob(ctx, { accounts, arbiter }));
   ctx.bearer.resolve = (token) => accounts.principalOf(token);
+  // A remembered token must not outlive a logout, a disabled account or a changed role.
+  ctx.replication.afterCommit((events) => {
+    if (events.some((e) => PRINCIPAL_EVENT.test(e.type))) accounts.forgetPrincipals();
+  });
   return { accounts, favorites, tokens };
 }

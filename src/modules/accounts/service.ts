@@ -18,6 +18,7 @@ import type { AccountLocator, NameArbiter } from './names.js';
 import { hashPassword, passwordProblem, spendVerification, verifyPassword } from './password.js';
 import { accounts, revokedTokens } from './schema.js';
 import type { TokenKeys } from './tokens.js';
+import { PrincipalCache, type Resolved } from './principal-cache.js';
 
 export interface RoleSource {
   /** A user's active role assignments (ACCOUNT_USER is implied by an active account, not assigned). */
@@ -79,7 +80,16 @@ export const LOST_NAME_NOTICE =
   'Another account registered this username (or email) first. You keep your account and can log in with it; choose a new username with PATCH /api/v1/me.';
 
 export class AccountService {
-  constructor(private readonly d: AccountDeps) {}
+  private readonly principals: PrincipalCache;
+
+  constructor(private readonly d: AccountDeps) {
+    this.principals = new PrincipalCache(d.now);
+  }
+
+  /** Drops every remembered token: an account, role or token event committed here. */
+  forgetPrincipals(): void {
+    this.principals.forget();
+  }
 
   private async rows(where: ReturnType<typeof eq>): Promise<AccountRow[]> {
     return this.d.db.select().from(accounts).where(where);
@@ -270,23 +280,30 @@ export class AccountService {
   }
 
   /** The principal a verified token stands for here, or undefined (revoked, disabled). */
+  /** Who a token is: remembered between requests (principal-cache.ts), resolved again after any change to accounts, roles or tokens. */
   async principalOf(token: string): Promise<Principal | undefined> {
+    return this.principals.resolve(token, () => this.resolvePrincipal(token));
+  }
+
+  private async resolvePrincipal(token: string): Promise<Resolved | undefined> {
     const claims = await this.d.tokens.verify(token);
     if (!claims) return undefined;
     if (await this.isRevoked(claims.tokenId)) return undefined;
+    const expiresAt = claims.expiresAt.getTime();
     if (claims.kind === 'guest') {
-      return { subject: claims.subject, kind: 'guest', roles: [{ role: 'GENERAL_USER' }], tokenId: claims.tokenId };
+      return { principal: { subject: claims.subject, kind: 'guest', roles: [{ role: 'GENERAL_USER' }], tokenId: claims.tokenId }, expiresAt };
     }
     const row = (await this.rows(eq(accounts.userId, claims.subject)))[0];
     if (row && row.status === 'disabled') return undefined;
     // A visitor whose account is not held here yet: the token's signature vouches for them; their topic follows.
     if (!row) void this.fetch(claims.subject).catch(() => undefined);
-    return {
+    const principal: Principal = {
       subject: claims.subject,
       kind: 'user',
       roles: await this.rolesOf(claims.subject),
       tokenId: claims.tokenId,
       ...(claims.username ? { username: claims.username } : {}),
     };
+    return { principal, expiresAt };
   }
 }

@@ -13,6 +13,7 @@ import { exportCounts, importCounts, type CountResult } from './counts.js';
 import type { CountRow } from './csv.js';
 import { inventoryPositions, inventoryTransactions } from './schema.js';
 import { recompute, type VerifyReport } from './verify.js';
+import { crossings, outcomeOf, reservationLines, runReservation, type HeldPosition, type MissingItem, type ReservationInput, type ReservationLine } from './reservation.js';
 
 /** What the catalog knows of an item; wired by the node, absent in a bare module. */
 /** Names and types of items, by id, in one lookup (the catalog's); ids it does not know are left out. */
@@ -27,16 +28,7 @@ export interface InventoryDeps {
 }
 
 
-export interface ReservationLine {
-  itemId: string;
-  quantity: number;
-}
-
-export interface MissingItem {
-  itemId: string;
-  needed: number;
-  available: number;
-}
+export type { MissingItem, ReservationInput, ReservationLine } from './reservation.js';
 
 /** Not enough stock for a reservation; `missing` names every short item, for the caller to explain. */
 export class InsufficientStock extends Conflict {
@@ -70,24 +62,39 @@ export class InventoryService {
     return new Date(this.deps.now());
   }
 
-  /** Holds stock for an order: all items or none; stock already promised is never promised twice. */
-  async reserve(tx: Tx, input: { storeId: string; reference: string; items: ReservationLine[]; actor: string }, emit?: Emit): Promise<void> {
-    const needs = new Map<string, number>();
-    for (const [i, line] of input.items.entries()) {
-      const problem = quantityProblem('reserve', line.quantity);
-      if (problem) throw new Invalid(`Invalid reservation of ${line.itemId}.`, [{ field: `items.${i}.quantity`, message: problem }]);
-      needs.set(line.itemId, (needs.get(line.itemId) ?? 0) + line.quantity);
-    }
-    if (needs.size === 0) throw new Invalid('A reservation needs at least one item.', [{ field: 'items', message: 'empty' }]);
-    if (!input.reference) throw new Invalid('A reservation needs a reference.', [{ field: 'reference', message: 'required' }]);
-    const book = await PositionBook.open(tx, input.storeId, needs.keys(), { create: false, at: this.at() });
-    const missing: MissingItem[] = [];
-    for (const [itemId, quantity] of [...needs].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const outcome = book.move(itemId, 'reserve', quantity, { actor: input.actor, reference: input.reference, reason: 'order placed' });
-      if (!outcome.ok) missing.push({ itemId, needed: quantity, available: Math.max(0, availableOf(book.position(itemId))) });
-    }
+  /**
+   * Holds stock for an order inside the caller's transaction: all items or
+   * none, stock already promised never promised twice (reservation.ts). A
+   * low-stock crossing goes out with `emit`, or else from the signal job.
+   */
+  async reserve(tx: Tx, input: ReservationInput, emit?: Emit): Promise<void> {
+    const { missing, held } = await runReservation(tx, input, this.at());
     if (missing.length > 0) throw new InsufficientStock(missing);
-    await book.commit(emit, this.deps.region);
+    if (emit) await this.signal(tx, input.storeId, crossings(held), emit);
+  }
+
+  /**
+   * Holds stock through another module's database function that calls
+   * inventory_reserve in the same statement as its own write (orders_place:
+   * the order row), so both commit or neither. `call` gets the validated
+   * lines (JSON) and answers inventory_reserve's result. A low-stock crossing
+   * is sent right after, in its own transaction (the signal job sends it if
+   * the node stops in between).
+   */
+  async reserveVia(input: ReservationInput, call: (lines: string) => Promise<unknown>): Promise<void> {
+    const { missing, held } = outcomeOf(await call(reservationLines(input)));
+    if (missing.length > 0) throw new InsufficientStock(missing);
+    if (crossings(held).length > 0) await this.flushSignals();
+  }
+
+  private async signal(tx: Tx, storeId: string, changed: HeldPosition[], emit: Emit): Promise<void> {
+    const p = inventoryPositions;
+    const at = this.at().toISOString();
+    for (const h of changed) {
+      const low = isLow(h.position, h.threshold);
+      await emitSignal(emit, this.deps.region, low, { storeId, itemId: h.itemId, available: availableOf(h.position), threshold: h.threshold, at });
+      await tx.update(p).set({ lowStockSignalled: low }).where(and(eq(p.storeId, storeId), eq(p.itemId, h.itemId)));
+    }
   }
 
   /** Gives back whatever is still reserved under `reference`; a second call finds nothing left and writes nothing. */

@@ -46,8 +46,8 @@ export function registerOrdersWith(app: FastifyInstance, ctx: NodeContext, deps:
   const webhookSecret = options.payment?.webhookSecret ?? fakeWebhookSecret(ctx.identity.privateKey);
   const fakeProvider = options.payment ? undefined : new FakePaymentProvider(webhookSecret, ctx.clock);
   const provider = options.payment?.provider ?? fakeProvider!;
-  const payments = new PaymentService({ db: ctx.database.db, provider, now, log: ctx.log });
-  const orders = new OrderService({ ...deps, db: ctx.database.db, replication: ctx.replication, storeId, now, payments });
+  const payments = new PaymentService({ db: ctx.database.db, query: ctx.database.query, provider, now, log: ctx.log });
+  const orders = new OrderService({ ...deps, db: ctx.database.db, query: ctx.database.query, replication: ctx.replication, storeId, now, payments });
   const dashboards = new DashboardReader({ db: ctx.database.db, inventory: deps.inventory, region: ctx.config.region, now, waitMinutes: (id) => orders.waitMinutes(id) });
   const helpers = storeHelpers(ctx, deps, storeId);
   const network = new NetworkGatherer(ctx, {

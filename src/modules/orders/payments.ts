@@ -7,12 +7,12 @@
 // here locks the order row before its payment rows, as cancelling does, so
 // none can deadlock another.
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db, Tx } from '../../db/database.js';
+import type { Database, Db, Tx } from '../../db/database.js';
 import { Conflict, HttpError, Invalid, NotFound } from '../../http/errors.js';
 import type { ChargeResult, PaymentProvider, PaymentWebhookEvent } from './payment-provider.js';
-import { orders, payments, revenue } from './schema.js';
+import { orders, payments } from './schema.js';
 import { lockOrder, recordRevenue } from './transitions.js';
 import { orderRowFromRaw, type HistoryEntry, type OrderRow, type PaymentState } from './views.js';
 
@@ -35,6 +35,8 @@ export class PaymentService {
   constructor(
     private readonly d: {
       db: Db;
+      /** The database's hot-path statement (Database.query): paying is payments_open then payments_settle. */
+      query: Database['query'];
       provider: PaymentProvider;
       now: () => number;
       log: Logger;
@@ -65,68 +67,50 @@ export class PaymentService {
   }
 
   /**
-   * Writes the attempt in one statement that also checks the order is the
-   * caller's and still pending; only when it writes nothing is it worth
-   * reading the order to say why.
+   * Writes the attempt with payments_open (drizzle/0008_checkout_functions.sql),
+   * which also checks the order is the caller's and still pending; only when
+   * it writes nothing is it worth reading the order to say why.
    */
   private async open(orderId: string, callerSubject: string, paymentId: string): Promise<number> {
     const at = this.at();
-    let inserted: { amount_cents: number }[];
+    let amount: unknown;
     try {
-      const result = await this.d.db.execute<{ amount_cents: number }>(sql`
-        insert into ${payments} (payment_id, order_id, provider, amount_cents, status, created_at, updated_at)
-        select ${paymentId}, ${orders.orderId}, ${this.d.provider.name}, ${orders.totalCents}, 'processing', ${at}, ${at}
-        from ${orders}
-        where ${orders.orderId} = ${orderId} and ${orders.ownerId} = ${callerSubject} and ${orders.status} = 'pending'
-        returning amount_cents`);
-      inserted = (result as unknown as { rows: { amount_cents: number }[] }).rows;
+      const rows = await this.d.query<{ amount: unknown }>('select payments_open($1, $2, $3, $4, $5::timestamptz) as amount', [paymentId, orderId, callerSubject, this.d.provider.name, at.toISOString()]);
+      amount = rows[0]?.amount;
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       throw new Conflict('A payment for this order is already in progress or awaiting confirmation from the provider.', [{ field: 'path.orderId', message: 'payment in progress' }]);
     }
-    if (inserted[0]) return Number(inserted[0].amount_cents);
+    if (amount !== null && amount !== undefined) return Number(amount);
     const row = (await this.d.db.select({ ownerId: orders.ownerId, status: orders.status }).from(orders).where(eq(orders.orderId, orderId)))[0];
     if (!row || row.ownerId !== callerSubject) throw new NotFound(`No order ${orderId} of yours at this store.`);
     throw new Conflict(`The order is ${row.status}; only a pending order is paid.`, [{ field: 'path.orderId', message: `order is ${row.status}` }]);
   }
 
   /**
-   * Applies a provider's answer to an attempt, in one statement: lock the
-   * order, settle the attempt (an approval for an order cancelled meanwhile
-   * becomes a refund, never a revived order), mirror it on the order (paid,
-   * with its history entry, when approved) and book the sale. One statement
-   * is one round trip, which matters at a store's checkout rate. A repeated
-   * answer for a settled attempt changes nothing.
+   * Applies a provider's answer to an attempt with payments_settle
+   * (drizzle/0008_checkout_functions.sql), one call: lock the order, settle
+   * the attempt (an approval for an order cancelled meanwhile becomes a
+   * refund, never a revived order), mirror it on the order (paid, with its
+   * history entry, when approved) and book the sale. One call is one round
+   * trip with plans the database keeps, which matters at a store's checkout
+   * rate. A repeated answer for a settled attempt changes nothing.
    */
   private async settle(paymentId: string, orderId: string, answer: Answer): Promise<{ status: PaymentState; order?: OrderRow }> {
     const at = this.at().toISOString();
     const reason = answer.outcome === 'declined' ? (answer.reason ?? 'declined') : null;
     const entry = JSON.stringify([{ status: 'paid', at, actor: `payment:${this.d.provider.name}`, note: null } satisfies HistoryEntry]);
-    const result = await this.d.db.execute(sql`
-      with o as (
-        select order_id, store_id, status from ${orders} where order_id = ${orderId} for update
-      ), p as (
-        update ${payments} set
-          status = case when ${answer.outcome}::text <> 'approved' then ${answer.outcome}::text
-                        when (select status from o) = 'pending' then 'approved' else 'refunding' end,
-          provider_ref = ${answer.providerRef}, reason = ${reason}::text, updated_at = ${at}::timestamptz
-        where payment_id = ${paymentId} and status in ('processing', 'pending')
-        returning order_id, amount_cents, status
-      ), u as (
-        update ${orders} set
-          status = case when p.status = 'approved' then 'paid' else orders.status end,
-          history = case when p.status = 'approved' then orders.history || ${entry}::jsonb else orders.history end,
-          payment_status = p.status, payment_reason = ${reason}::text, updated_at = ${at}::timestamptz
-        from p where orders.order_id = p.order_id
-        returning orders.*
-      ), r as (
-        insert into ${revenue} (revenue_id, store_id, order_id, kind, amount_cents, recorded_at)
-        select p.order_id || ':sale', o.store_id, p.order_id, 'sale', p.amount_cents, ${at}::timestamptz
-        from p, o where p.status in ('approved', 'refunding')
-        on conflict do nothing
-      )
-      select * from u`);
-    const raw = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
+    const rows = await this.d.query<{ r: unknown }>('select payments_settle($1, $2, $3, $4, $5::text, $6::timestamptz, $7::jsonb) as r', [
+      paymentId,
+      orderId,
+      answer.outcome,
+      answer.providerRef,
+      reason,
+      at,
+      entry,
+    ]);
+    const settled = rows[0]?.r;
+    const raw = (typeof settled === 'string' ? JSON.parse(settled) : settled) as Record<string, unknown> | null | undefined;
     if (raw) {
       const order = orderRowFromRaw(raw);
       return { status: order.paymentStatus as PaymentState, order };

@@ -56,6 +56,12 @@ export interface InventoryPort {
    * Conflict, with `missing` when it can say what is short.
    */
   reserve(tx: Tx, input: { storeId: string; reference: string; items: StockNeed[]; actor: string }, emit?: Emit): Promise<void>;
+  /**
+   * The same through the caller's database function, which calls
+   * inventory_reserve with `lines` in the statement that writes its own row
+   * (orders_place): both commit or neither, in one round trip.
+   */
+  reserveVia(input: { storeId: string; reference: string; items: StockNeed[]; actor: string }, call: (lines: string) => Promise<unknown>): Promise<void>;
   /** Gives back what `reference` still holds reserved. */
   release(tx: Tx, input: { storeId: string; reference: string; actor: string; reason: string }, emit?: Emit): Promise<unknown>;
   /** Turns what `reference` holds reserved into a sale (it left the shelf). */

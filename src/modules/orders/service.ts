@@ -6,7 +6,7 @@
 // if the order is cancelled.
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/database.js';
+import type { Database, Db } from '../../db/database.js';
 import { Conflict, Forbidden, HttpError, NotFound, type FieldError } from '../../http/errors.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { ReplicationApi } from '../../node/context.js';
@@ -17,7 +17,7 @@ import type { MissingStock, OrderableDrink, OrdersDeps, StockNeed, StoreInfo } f
 import { orders } from './schema.js';
 import { type OrderStatus, type StaffStatus } from './status-flow.js';
 import { lockOrder, moveOrder, refuseStep } from './transitions.js';
-import { pageOfOrders, viewOf, type HistoryEntry, type OrderLine, type OrderRow, type OrderView } from './views.js';
+import { orderRowJson, pageOfOrders, viewOf, type HistoryEntry, type OrderLine, type OrderRow, type OrderView } from './views.js';
 
 /** Who is asking, as the order rules see them. */
 export interface Caller {
@@ -49,6 +49,8 @@ export interface Placed {
 
 export interface OrderServiceDeps extends OrdersDeps {
   db: Db;
+  /** The database's hot-path statement (Database.query): placing an order is one call of orders_place. */
+  query: Database['query'];
   replication: ReplicationApi;
   /** This node's store id; undefined on a hub, which takes no orders. */
   storeId: string | undefined;
@@ -132,10 +134,10 @@ export class OrderService {
       updatedAt: at,
     };
     try {
-      await this.d.replication.transaction(async (tx, emit) => {
-        await tx.insert(orders).values(row);
-        if (needs.length > 0) await this.d.inventory.reserve(tx, { storeId, reference: orderId, items: needs, actor: ownerId }, emit);
-      });
+      // One statement: orders_place writes the row only with its stock reserved (drizzle/0008_checkout_functions.sql).
+      const place = async (lines: string) => (await this.d.query<{ r: unknown }>('select orders_place($1::jsonb, $2::jsonb) as r', [orderRowJson(row), lines]))[0]?.r;
+      if (needs.length > 0) await this.d.inventory.reserveVia({ storeId, reference: orderId, items: needs, actor: ownerId }, place);
+      else await place('[]');
     } catch (err) {
       if (isUniqueViolation(err)) return orReplay(err);
       if (err instanceof Conflict) throw await this.shortage(err, lines, storeId);

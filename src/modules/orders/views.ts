@@ -58,6 +58,16 @@ export interface HistoryEntry {
 
 const orderColumns = Object.entries(getTableColumns(orders));
 
+/** The row as a JSON object keyed by column name: what orders_place writes (jsonb_populate_record). */
+export function orderRowJson(row: OrderRow): string {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of orderColumns) {
+    const v = (row as Record<string, unknown>)[key];
+    out[column.name] = v instanceof Date ? v.toISOString() : (v ?? null);
+  }
+  return JSON.stringify(out);
+}
+
 /** An order row from raw SQL (snake_case names, as a hand-written statement returns it). */
 export function orderRowFromRaw(raw: Record<string, unknown>): OrderRow {
   const row: Record<string, unknown> = {};

@@ -48,6 +48,7 @@ export function portsOf(ctx: NodeContext, s: OrdersServices): OrdersDeps {
     },
     inventory: {
       reserve: (tx, input, emit) => s.inventory.reserve(tx, input, emit),
+      reserveVia: (input, call) => s.inventory.reserveVia(input, call),
       release: (tx, input, emit) => s.inventory.release(tx, input, emit),
       consume: (tx, input, emit) => s.inventory.consume(tx, input, emit),
       available: (storeId, itemIds) => s.inventory.available(storeId, itemIds),

@@ -98,10 +98,10 @@ export class StoreService {
   }
 
   /** A store's record as this node holds it. */
+  /** A store's record from the directory held in memory (it follows every committed change; directory.ts). */
   async get(storeId: string): Promise<StoreRecord> {
-    const row = await this.row(storeId);
-    if (!row || !(row.fields as LwwMap).name) throw new NotFound(`No store ${storeId} in the directory here.`);
-    const record = rowToRecord(row);
+    const record = (await this.d.directory.current()).records.get(storeId);
+    if (!record?.name) throw new NotFound(`No store ${storeId} in the directory here.`);
     return this.isSelf(storeId) ? { ...record, waitMinutes: await this.liveWaitMinutes() } : record;
   }
 

@@ -1,0 +1,127 @@
+-- Hand-written: the checkout's hot path as PL/pgSQL functions. A function's
+-- statements are planned once per database session and reused, so placing an
+-- order costs one short statement instead of a large one parsed and planned
+-- every time (on embedded PGlite that planning was most of an order's cost).
+-- The rules stay the TypeScript ones (src/modules/inventory/ledger.ts): a
+-- reservation takes only what is available (on hand − reserved), and the
+-- positions' CHECK constraint refuses anything else anyway.
+--
+-- inventory_reserve: holds stock for `p_reference` at `p_store`, all lines or
+-- none. Locks the items' positions in item order (two reservations never wait
+-- on each other in a cycle), then reads them again (READ COMMITTED: each
+-- statement sees what committed before it), and only when nothing is short
+-- raises `reserved` and writes one ledger row per item.
+-- Returns {"missing": [{itemId, needed, available}], "held": [{itemId, onHand,
+-- reserved, inTransit, onOrder, damaged, threshold, signalled}]}.
+CREATE FUNCTION "inventory_reserve"(p_store text, p_reference text, p_actor text, p_at timestamptz, p_lines jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	v_missing jsonb;
+	v_held jsonb;
+BEGIN
+	PERFORM 1 FROM "inventory_positions" p
+	WHERE p."store_id" = p_store AND p."item_id" IN (SELECT n.item_id FROM jsonb_to_recordset(p_lines) AS n(item_id text, qty integer))
+	ORDER BY p."item_id" FOR UPDATE;
+
+	SELECT coalesce(jsonb_agg(jsonb_build_object('itemId', n.item_id, 'needed', n.qty, 'available', greatest(coalesce(p."on_hand" - p."reserved", 0), 0)) ORDER BY n.item_id), '[]'::jsonb)
+	INTO v_missing
+	FROM jsonb_to_recordset(p_lines) AS n(item_id text, qty integer)
+	LEFT JOIN "inventory_positions" p ON p."store_id" = p_store AND p."item_id" = n.item_id
+	WHERE coalesce(p."on_hand" - p."reserved", 0) < n.qty;
+	IF jsonb_array_length(v_missing) > 0 THEN
+		RETURN jsonb_build_object('missing', v_missing, 'held', '[]'::jsonb);
+	END IF;
+
+	WITH need AS (
+		SELECT n.item_id, n.qty FROM jsonb_to_recordset(p_lines) AS n(item_id text, qty integer)
+	), held AS (
+		UPDATE "inventory_positions" p SET "reserved" = p."reserved" + need.qty, "updated_at" = p_at
+		FROM need
+		WHERE p."store_id" = p_store AND p."item_id" = need.item_id
+		RETURNING p."item_id", need.qty, p."on_hand", p."reserved", p."in_transit", p."on_order", p."damaged", p."threshold", p."low_stock_signalled"
+	), ledger AS (
+		INSERT INTO "inventory_transactions" ("tx_id", "store_id", "item_id", "type", "quantity", "actor", "reason", "reference", "at",
+			"on_hand_after", "reserved_after", "in_transit_after", "on_order_after", "damaged_after")
+		SELECT gen_random_uuid()::text, p_store, held."item_id", 'reserve', held.qty, p_actor, 'order placed', p_reference, p_at,
+			held."on_hand", held."reserved", held."in_transit", held."on_order", held."damaged"
+		FROM held ORDER BY held."item_id"
+	)
+	SELECT coalesce(jsonb_agg(jsonb_build_object('itemId', held."item_id", 'onHand', held."on_hand", 'reserved', held."reserved",
+		'inTransit', held."in_transit", 'onOrder', held."on_order", 'damaged', held."damaged",
+		'threshold', held."threshold", 'signalled', held."low_stock_signalled") ORDER BY held."item_id"), '[]'::jsonb)
+	INTO v_held FROM held;
+	RETURN jsonb_build_object('missing', '[]'::jsonb, 'held', v_held);
+END
+$$;--> statement-breakpoint
+-- orders_place: the order row (a JSON object keyed by column name) and its
+-- stock in one call: the row is written only when nothing is short, and a
+-- duplicate Idempotency-Key (unique violation) undoes the reservation with it,
+-- since the call is one statement. Returns inventory_reserve's answer.
+CREATE FUNCTION "orders_place"(p_order jsonb, p_lines jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	v_result jsonb := '{"missing": [], "held": []}'::jsonb;
+BEGIN
+	IF jsonb_array_length(p_lines) > 0 THEN
+		v_result := "inventory_reserve"(p_order->>'store_id', p_order->>'order_id', p_order->>'owner_id', (p_order->>'created_at')::timestamptz, p_lines);
+	END IF;
+	IF jsonb_array_length(v_result->'missing') = 0 THEN
+		INSERT INTO "orders" SELECT * FROM jsonb_populate_record(NULL::"orders", p_order);
+	END IF;
+	RETURN v_result;
+END
+$$;
+--> statement-breakpoint
+-- payments_open: a payment attempt for an order that is the caller's and
+-- still pending, written before the provider is asked. Answers the amount,
+-- or NULL when nothing was written (not the caller's, or not pending); a
+-- second live attempt is a unique violation (payments_one_live_per_order_idx).
+CREATE FUNCTION "payments_open"(p_payment text, p_order text, p_owner text, p_provider text, p_at timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+	v_amount integer;
+BEGIN
+	INSERT INTO "payments" ("payment_id", "order_id", "provider", "amount_cents", "status", "created_at", "updated_at")
+	SELECT p_payment, o."order_id", p_provider, o."total_cents", 'processing', p_at, p_at
+	FROM "orders" o
+	WHERE o."order_id" = p_order AND o."owner_id" = p_owner AND o."status" = 'pending'
+	RETURNING "amount_cents" INTO v_amount;
+	RETURN v_amount;
+END
+$$;--> statement-breakpoint
+-- payments_settle: a provider's answer to an attempt. Locks the order first
+-- (as cancelling does, so neither deadlocks the other), settles the attempt
+-- (an approval for an order cancelled meanwhile becomes a refund, never a
+-- revived order), mirrors it on the order (paid, with `p_entry` appended to
+-- its history, when approved) and books the sale once. A repeated answer for
+-- a settled attempt changes nothing and answers NULL; otherwise the order
+-- row as JSON.
+CREATE FUNCTION "payments_settle"(p_payment text, p_order text, p_outcome text, p_ref text, p_reason text, p_at timestamptz, p_entry jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+	v_order_status text;
+	v_store text;
+	v_pay_order text;
+	v_pay_amount integer;
+	v_pay_status text;
+	v_row jsonb;
+BEGIN
+	SELECT o."status", o."store_id" INTO v_order_status, v_store FROM "orders" o WHERE o."order_id" = p_order FOR UPDATE;
+	UPDATE "payments" SET
+		"status" = CASE WHEN p_outcome <> 'approved' THEN p_outcome WHEN v_order_status = 'pending' THEN 'approved' ELSE 'refunding' END,
+		"provider_ref" = p_ref, "reason" = p_reason, "updated_at" = p_at
+	WHERE "payment_id" = p_payment AND "status" IN ('processing', 'pending')
+	RETURNING "order_id", "amount_cents", "status" INTO v_pay_order, v_pay_amount, v_pay_status;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	UPDATE "orders" o SET
+		"status" = CASE WHEN v_pay_status = 'approved' THEN 'paid' ELSE o."status" END,
+		"history" = CASE WHEN v_pay_status = 'approved' THEN o."history" || p_entry ELSE o."history" END,
+		"payment_status" = v_pay_status, "payment_reason" = p_reason, "updated_at" = p_at
+	WHERE o."order_id" = v_pay_order
+	RETURNING to_jsonb(o.*) INTO v_row;
+	IF v_pay_status IN ('approved', 'refunding') THEN
+		INSERT INTO "revenue" ("revenue_id", "store_id", "order_id", "kind", "amount_cents", "recorded_at")
+		VALUES (v_pay_order || ':sale', v_store, v_pay_order, 'sale', v_pay_amount, p_at)
+		ON CONFLICT DO NOTHING;
+	END IF;
+	RETURN v_row;
+END
+$$;
