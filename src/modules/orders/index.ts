@@ -5,6 +5,7 @@
 // through the ports src/modules/index.ts hands it.
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../node/context.js';
+import { CheckoutCalls, registerCheckoutMetrics } from './checkout.js';
 import { DashboardReader } from './dashboard.js';
 import { NetworkGatherer } from './network.js';
 import { FakePaymentProvider, fakeWebhookSecret, WEBHOOK_SIGNATURE_HEADER, type PaymentProvider } from './payment-provider.js';
@@ -46,8 +47,10 @@ export function registerOrdersWith(app: FastifyInstance, ctx: NodeContext, deps:
   const webhookSecret = options.payment?.webhookSecret ?? fakeWebhookSecret(ctx.identity.privateKey);
   const fakeProvider = options.payment ? undefined : new FakePaymentProvider(webhookSecret, ctx.clock);
   const provider = options.payment?.provider ?? fakeProvider!;
-  const payments = new PaymentService({ db: ctx.database.db, query: ctx.database.query, provider, now, log: ctx.log });
-  const orders = new OrderService({ ...deps, db: ctx.database.db, query: ctx.database.query, replication: ctx.replication, storeId, now, payments });
+  const checkout = new CheckoutCalls(ctx.database.query);
+  registerCheckoutMetrics(ctx.metrics, checkout);
+  const payments = new PaymentService({ db: ctx.database.db, checkout, provider, now, log: ctx.log });
+  const orders = new OrderService({ ...deps, db: ctx.database.db, checkout, replication: ctx.replication, storeId, now, payments });
   const dashboards = new DashboardReader({ db: ctx.database.db, inventory: deps.inventory, region: ctx.config.region, now, waitMinutes: (id) => orders.waitMinutes(id) });
   const helpers = storeHelpers(ctx, deps, storeId);
   const network = new NetworkGatherer(ctx, {

@@ -9,12 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database, Db, Tx } from '../../db/database.js';
+import type { Db, Tx } from '../../db/database.js';
+import type { CheckoutCalls } from './checkout.js';
 import { Conflict, HttpError, Invalid, NotFound } from '../../http/errors.js';
 import type { ChargeResult, PaymentProvider, PaymentWebhookEvent } from './payment-provider.js';
 import { orders, payments } from './schema.js';
 import { lockOrder, recordRevenue } from './transitions.js';
-import { orderRowFromRaw, type HistoryEntry, type OrderRow, type PaymentState } from './views.js';
+import { orderRowFromRaw, type OrderRow, type PaymentState } from './views.js';
 
 export class PaymentDeclined extends HttpError {
   constructor(reason: string) {
@@ -35,8 +36,8 @@ export class PaymentService {
   constructor(
     private readonly d: {
       db: Db;
-      /** The database's hot-path statement (Database.query): paying is payments_open then payments_settle. */
-      query: Database['query'];
+      /** The checkout's database calls, batched (checkout.ts): paying is payments_open then payments_settle. */
+      checkout: CheckoutCalls;
       provider: PaymentProvider;
       now: () => number;
       log: Logger;
@@ -75,8 +76,7 @@ export class PaymentService {
     const at = this.at();
     let amount: unknown;
     try {
-      const rows = await this.d.query<{ amount: unknown }>('select payments_open($1, $2, $3, $4, $5::timestamptz) as amount', [paymentId, orderId, callerSubject, this.d.provider.name, at.toISOString()]);
-      amount = rows[0]?.amount;
+      amount = await this.d.checkout.open.submit({ payment: paymentId, order: orderId, owner: callerSubject, provider: this.d.provider.name, at: at.toISOString() });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
       throw new Conflict('A payment for this order is already in progress or awaiting confirmation from the provider.', [{ field: 'path.orderId', message: 'payment in progress' }]);
@@ -99,17 +99,15 @@ export class PaymentService {
   private async settle(paymentId: string, orderId: string, answer: Answer): Promise<{ status: PaymentState; order?: OrderRow }> {
     const at = this.at().toISOString();
     const reason = answer.outcome === 'declined' ? (answer.reason ?? 'declined') : null;
-    const entry = JSON.stringify([{ status: 'paid', at, actor: `payment:${this.d.provider.name}`, note: null } satisfies HistoryEntry]);
-    const rows = await this.d.query<{ r: unknown }>('select payments_settle($1, $2, $3, $4, $5::text, $6::timestamptz, $7::jsonb) as r', [
-      paymentId,
-      orderId,
-      answer.outcome,
-      answer.providerRef,
+    const settled = await this.d.checkout.settle.submit({
+      payment: paymentId,
+      order: orderId,
+      outcome: answer.outcome,
+      ref: answer.providerRef,
       reason,
       at,
-      entry,
-    ]);
-    const settled = rows[0]?.r;
+      entry: [{ status: 'paid', at, actor: `payment:${this.d.provider.name}`, note: null }],
+    });
     const raw = (typeof settled === 'string' ? JSON.parse(settled) : settled) as Record<string, unknown> | null | undefined;
     if (raw) {
       const order = orderRowFromRaw(raw);

@@ -6,7 +6,8 @@
 // if the order is cancelled.
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database, Db } from '../../db/database.js';
+import type { Db } from '../../db/database.js';
+import type { CheckoutCalls } from './checkout.js';
 import { Conflict, Forbidden, HttpError, NotFound, type FieldError } from '../../http/errors.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { ReplicationApi } from '../../node/context.js';
@@ -49,8 +50,8 @@ export interface Placed {
 
 export interface OrderServiceDeps extends OrdersDeps {
   db: Db;
-  /** The database's hot-path statement (Database.query): placing an order is one call of orders_place. */
-  query: Database['query'];
+  /** The checkout's database calls, batched (checkout.ts): placing an order is one call of orders_place. */
+  checkout: CheckoutCalls;
   replication: ReplicationApi;
   /** This node's store id; undefined on a hub, which takes no orders. */
   storeId: string | undefined;
@@ -135,7 +136,7 @@ export class OrderService {
     };
     try {
       // One statement: orders_place writes the row only with its stock reserved (drizzle/0008_checkout_functions.sql).
-      const place = async (lines: string) => (await this.d.query<{ r: unknown }>('select orders_place($1::jsonb, $2::jsonb) as r', [orderRowJson(row), lines]))[0]?.r;
+      const place = (lines: string) => this.d.checkout.place.submit({ order: orderRowJson(row), lines });
       if (needs.length > 0) await this.d.inventory.reserveVia({ storeId, reference: orderId, items: needs, actor: ownerId }, place);
       else await place('[]');
     } catch (err) {
