@@ -62,10 +62,12 @@ BEGIN
 END
 $$;--> statement-breakpoint
 -- orders_place: the order row (a JSON object keyed by column name) and its
--- stock in one call: the row is written only when nothing is short, and a
+-- stock in one call, and when `p_payment` ({payment_id, provider}) is given
+-- the order's first payment attempt, 'processing', as payments_open writes
+-- it (an order placed and paid in one request): the row is written only when nothing is short, and a
 -- duplicate Idempotency-Key (unique violation) undoes the reservation with it,
 -- since the call is one statement. Returns inventory_reserve's answer.
-CREATE FUNCTION "orders_place"(p_order jsonb, p_lines jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+CREATE FUNCTION "orders_place"(p_order jsonb, p_lines jsonb, p_payment jsonb DEFAULT NULL) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
 	v_result jsonb := '{"missing": [], "held": []}'::jsonb;
 BEGIN
@@ -74,6 +76,11 @@ BEGIN
 	END IF;
 	IF jsonb_array_length(v_result->'missing') = 0 THEN
 		INSERT INTO "orders" SELECT * FROM jsonb_populate_record(NULL::"orders", p_order);
+		IF p_payment IS NOT NULL THEN
+			INSERT INTO "payments" ("payment_id", "order_id", "provider", "amount_cents", "status", "created_at", "updated_at")
+			VALUES (p_payment->>'payment_id', p_order->>'order_id', p_payment->>'provider', (p_order->>'total_cents')::integer, 'processing',
+				(p_order->>'created_at')::timestamptz, (p_order->>'created_at')::timestamptz);
+		END IF;
 	END IF;
 	RETURN v_result;
 END
@@ -181,7 +188,7 @@ BEGIN
 			IF EXISTS (SELECT 1 FROM "orders" o WHERE o."idempotency_scope" = v_item->'order'->>'idempotency_scope' AND o."idempotency_key" = v_item->'order'->>'idempotency_key') THEN
 				v_out := v_out || jsonb_build_array(jsonb_build_object('duplicate', true));
 			ELSE
-				v_out := v_out || jsonb_build_array("orders_place"(v_item->'order', v_item->'lines'));
+				v_out := v_out || jsonb_build_array("orders_place"(v_item->'order', v_item->'lines', v_item->'payment'));
 			END IF;
 		END LOOP;
 		RETURN v_out;
@@ -206,6 +213,12 @@ BEGIN
 		ORDER BY lines.n, lines.item_id
 	), placed AS (
 		INSERT INTO "orders" SELECT r.* FROM jsonb_array_elements(p_batch) b, jsonb_populate_record(NULL::"orders", b.value->'order') r
+		RETURNING "order_id", "total_cents", "created_at"
+	), paying AS (
+		INSERT INTO "payments" ("payment_id", "order_id", "provider", "amount_cents", "status", "created_at", "updated_at")
+		SELECT b.value->'payment'->>'payment_id', placed."order_id", b.value->'payment'->>'provider', placed."total_cents", 'processing', placed."created_at", placed."created_at"
+		FROM jsonb_array_elements(p_batch) b JOIN placed ON placed."order_id" = b.value->'order'->>'order_id'
+		WHERE b.value ? 'payment'
 	)
 	SELECT coalesce(jsonb_agg(jsonb_build_object('itemId', held."item_id", 'onHand', held."on_hand", 'reserved', held."reserved",
 		'inTransit', held."in_transit", 'onOrder', held."on_order", 'damaged', held."damaged",

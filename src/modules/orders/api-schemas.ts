@@ -14,6 +14,13 @@ export const placeOrderBody = z.strictObject({
     .min(1, 'an order needs at least one drink')
     .max(20, 'at most 20 lines per order'),
   pickupTime: z.iso.datetime({ offset: true, error: 'an ISO-8601 time with a zone, such as 2025-06-01T15:30:00Z' }).optional(),
+  paymentMethod: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('pay at once, in the same request (as POST /orders/{orderId}/pay would): the reply is the order after the provider’s first answer'),
 });
 
 export const idempotencyHeaders = z.object({

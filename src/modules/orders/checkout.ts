@@ -18,6 +18,8 @@ export interface PlaceCall {
   order: string;
   /** The stock lines as JSON text: [{item_id, qty}] (inventory's reservationLines). */
   lines: string;
+  /** The first payment attempt, written with the order (placed and paid in one request). */
+  payment?: { payment_id: string; provider: string } | undefined;
 }
 
 export interface OpenCall {
@@ -56,11 +58,11 @@ export class CheckoutCalls {
 
   constructor(query: Query) {
     const first = async <T>(text: string, params: unknown[]) => (await query<{ r: T }>(text, params))[0]?.r as T;
-    const placeOne = (c: PlaceCall) => first<unknown>('select orders_place($1::jsonb, $2::jsonb) as r', [c.order, c.lines]);
+    const placeOne = (c: PlaceCall) => first<unknown>('select orders_place($1::jsonb, $2::jsonb, $3::jsonb) as r', [c.order, c.lines, c.payment ? JSON.stringify(c.payment) : null]);
     this.place = new Batcher(
       (items) =>
         carry(items, placeOne, async (all) => {
-          const answers = await first<unknown[]>('select orders_place_many($1::jsonb) as r', [`[${all.map((c) => `{"order":${c.order},"lines":${c.lines}}`).join(',')}]`]);
+          const answers = await first<unknown[]>('select orders_place_many($1::jsonb) as r', [`[${all.map((c) => `{"order":${c.order},"lines":${c.lines}${c.payment ? `,"payment":${JSON.stringify(c.payment)}` : ''}}`).join(',')}]`]);
           return answers.map((a) => ((a as { duplicate?: boolean } | null)?.duplicate ? new DuplicateKey() : a));
         }),
       { maxBatch: MAX_BATCH, concurrency: 1 },

@@ -52,6 +52,16 @@ export class PaymentService {
   async pay(orderId: string, callerSubject: string, method: string): Promise<{ status: PaymentState; order?: OrderRow }> {
     const paymentId = randomUUID();
     const amountCents = await this.open(orderId, callerSubject, paymentId);
+    return this.charge(orderId, paymentId, amountCents, method);
+  }
+
+  /** A new attempt's id and this provider's name, for an attempt written with its order (orders_place). */
+  newAttempt(): { paymentId: string; provider: string } {
+    return { paymentId: randomUUID(), provider: this.d.provider.name };
+  }
+
+  /** Asks the provider about an attempt already written ('processing'), and settles it with the answer. */
+  async charge(orderId: string, paymentId: string, amountCents: number, method: string): Promise<{ status: PaymentState; order?: OrderRow }> {
     let result: ChargeResult;
     try {
       result = await this.d.provider.charge({ paymentId, orderId, amountCents, method });

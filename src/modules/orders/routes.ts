@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { typed } from '../../http/app.js';
 import { bearerOf, type RoleType } from '../../http/auth.js';
-import { Forbidden, Unauthorized } from '../../http/errors.js';
+import { Forbidden, HttpError, Unauthorized } from '../../http/errors.js';
 import {
   arrivalBody,
   cancelBody,
@@ -27,9 +27,9 @@ import {
 import { checkInventory, complexityOfDrinks, drinksOrInvalid } from './availability.js';
 import { goldenWindowFrom, type GoldenWindow } from './golden-window.js';
 import type { OrdersRuntime } from './runtime.js';
-import type { Caller } from './service.js';
+import type { Caller, Placed } from './service.js';
 import type { OrderableDrink } from './ports.js';
-import { viewOf } from './views.js';
+import { viewOf, type OrderView } from './views.js';
 
 const security = [{ bearer: [] }];
 /** Everyone an order may belong to, and the staff who may look at it; the service narrows to owner or staff. */
@@ -45,6 +45,31 @@ export function callerOf(request: FastifyRequest, storeId: string | undefined): 
   }
   const isStaff = p.roles.some((g) => g.role === 'SUPER_ADMIN' || ((g.role === 'MANAGER' || g.role === 'ADMIN') && g.storeId !== undefined && g.storeId === storeId));
   return { subject: p.subject, kind: p.kind, isStaff };
+}
+
+/**
+ * Pays for a just-placed order in the same request. The order stands
+ * whatever the provider says: a decline or a provider failure leaves it
+ * pending with the payment's state on it (the client pays again with
+ * /orders/{id}/pay), so the reply is 201 either way. A retried request
+ * (same Idempotency-Key) pays only an order still waiting for its money.
+ */
+async function payAtOnce(rt: OrdersRuntime, caller: Caller, placed: Placed, method: string, paymentId: string): Promise<OrderView> {
+  const order = placed.order;
+  try {
+    if (placed.paymentOpened) {
+      const { order: row } = await rt.payments.charge(order.orderId, paymentId, order.totalCents, method);
+      if (row) return viewOf(row, caller.isStaff);
+    } else {
+      if (order.status !== 'pending' || !['unpaid', 'declined'].includes(order.payment.status)) return order;
+      const owner = caller.kind === 'user' || caller.kind === 'operator' ? caller.subject : `guest:${order.orderId}`;
+      const { order: row } = await rt.payments.pay(order.orderId, owner, method);
+      if (row) return viewOf(row, caller.isStaff);
+    }
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+  }
+  return viewOf(await rt.orders.row(order.orderId), caller.isStaff);
 }
 
 export function registerOrderRoutes(app: FastifyInstance, rt: OrdersRuntime): void {
@@ -71,9 +96,13 @@ export function registerOrderRoutes(app: FastifyInstance, rt: OrdersRuntime): vo
     },
     async (request, reply) => {
       const caller = callerOf(request, storeId);
-      const placed = await service.place(caller, { idempotencyKey: request.headers['idempotency-key'], ...request.body });
+      const { paymentMethod, ...order } = request.body;
+      // Paying at once: the attempt is written with the order, in the same database call.
+      const attempt = paymentMethod ? rt.payments.newAttempt() : undefined;
+      const placed = await service.place(caller, { idempotencyKey: request.headers['idempotency-key'], ...order, openPayment: attempt });
       if (placed.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send({ ...placed.order, ...(placed.guestToken ? { guestToken: placed.guestToken } : {}) });
+      const view = paymentMethod ? await payAtOnce(rt, caller, placed, paymentMethod, attempt!.paymentId) : placed.order;
+      return reply.status(201).send({ ...view, ...(placed.guestToken ? { guestToken: placed.guestToken } : {}) });
     },
   );
 

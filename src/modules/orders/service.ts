@@ -39,6 +39,8 @@ export interface PlaceInput {
   idempotencyKey: string;
   items: { drinkId: string; quantity: number }[];
   pickupTime?: string | undefined;
+  /** Write the first payment attempt with the order ('processing'), to charge right after. */
+  openPayment?: { paymentId: string; provider: string } | undefined;
 }
 
 export interface Placed {
@@ -46,6 +48,8 @@ export interface Placed {
   /** For a guest: the token that follows this one order. */
   guestToken?: string;
   replayed: boolean;
+  /** The attempt of `openPayment` was written with this order (not for a replayed one). */
+  paymentOpened?: boolean;
 }
 
 export interface OrderServiceDeps extends OrdersDeps {
@@ -136,7 +140,8 @@ export class OrderService {
     };
     try {
       // One statement: orders_place writes the row only with its stock reserved (drizzle/0008_checkout_functions.sql).
-      const place = (lines: string) => this.d.checkout.place.submit({ order: orderRowJson(row), lines });
+      const payment = input.openPayment ? { payment_id: input.openPayment.paymentId, provider: input.openPayment.provider } : undefined;
+      const place = (lines: string) => this.d.checkout.place.submit({ order: orderRowJson(row), lines, payment });
       if (needs.length > 0) await this.d.inventory.reserveVia({ storeId, reference: orderId, items: needs, actor: ownerId }, place);
       else await place('[]');
     } catch (err) {
@@ -144,7 +149,8 @@ export class OrderService {
       if (err instanceof Conflict) throw await this.shortage(err, lines, storeId);
       throw err;
     }
-    return this.answer(row, false);
+    const placed = await this.answer(row, false);
+    return input.openPayment ? { ...placed, paymentOpened: true } : placed;
   }
 
   private async answer(row: OrderRow, replayed: boolean): Promise<Placed> {
