@@ -142,6 +142,7 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'POST /api/v1/orders/:orderId/cancel': { here: [...USERS, 'guest', 'operator'] },
   'POST /api/v1/orders/:orderId/arrival': { here: [...USERS, 'guest', 'operator'] },
   'POST /api/v1/orders/:orderId/status': { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] },
+  'POST /api/v1/orders/:orderId/refund': { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] },
   'GET /api/v1/stores/:storeId/orders': STORE_WRITERS,
   'GET /api/v1/stores/:storeId/dashboard': STORE_WRITERS,
   'GET /api/v1/admin/dashboard': { here: STORE_ADMIN },

@@ -180,6 +180,25 @@ describeEachDb('paying for and fulfilling orders', (db) => {
     expect(after.revenueToday.refundsCents).toBe(before.revenueToday.refundsCents);
   });
 
+
+  it('lets staff retry a refused refund: it books once it goes through, and a retry with nothing to retry is a 409', async () => {
+    const order = await kit.placed([{ drinkId: COLA, quantity: 1 }], alice.headers);
+    await kit.pay(order.orderId, alice.headers, 'tok_refund_fails_once');
+    const cancelled = await kit.call('POST', `/api/v1/orders/${order.orderId}/cancel`, alice.headers);
+    expect(cancelled.json<OrderBody>().payment.status).toBe('refund_failed');
+    const before = await dashboard();
+    expect((await kit.call('POST', `/api/v1/orders/${order.orderId}/refund`, alice.headers)).statusCode).toBe(403);
+    const retried = await kit.call('POST', `/api/v1/orders/${order.orderId}/refund`, manager.headers);
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json<OrderBody>()).toMatchObject({ status: 'cancelled', payment: { status: 'refunded' } });
+    const after = await dashboard();
+    expect(after.revenueToday.refundsCents - before.revenueToday.refundsCents).toBe(-500);
+    expect(after.refundFailures).toBe(before.refundFailures - 1);
+    const again = await kit.call('POST', `/api/v1/orders/${order.orderId}/refund`, manager.headers);
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ errors: { field: string }[] }>().errors[0]?.field).toBe('path.orderId');
+    expect((await dashboard()).revenueToday.refundsCents).toBe(after.revenueToday.refundsCents);
+  });
   it('lets the owner cancel only before the pour; staff may cancel while preparing, and the poured stock stays used', async () => {
     const order = await kit.placed([{ drinkId: COLA, quantity: 1 }], alice.headers);
     await kit.pay(order.orderId, alice.headers);

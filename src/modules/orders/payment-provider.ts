@@ -71,13 +71,15 @@ export function fakeWebhookSecret(privateKey: KeyObject): string {
  *   tok_later            pending; approved through the webhook after `confirmAfterMs`
  *   tok_later_decline    pending; declined through the webhook after `confirmAfterMs`
  *   tok_refund_fails     approved, but a refund of it fails
+ *   tok_refund_fails_once approved; its first refund fails, a retry succeeds
  * Anything else is declined as an unknown payment method.
  */
-export const fakePaymentTokens = ['tok_approve', 'tok_decline', 'tok_insufficient', 'tok_later', 'tok_later_decline', 'tok_refund_fails'] as const;
+export const fakePaymentTokens = ['tok_approve', 'tok_decline', 'tok_insufficient', 'tok_later', 'tok_later_decline', 'tok_refund_fails', 'tok_refund_fails_once'] as const;
 
 export class FakePaymentProvider implements PaymentProvider {
   readonly name = 'fake';
   private readonly refundFails = new Set<string>();
+  private readonly refundFailsOnce = new Set<string>();
   private readonly timers = new Set<{ cancel(): void }>();
   /** Where settled confirmations go; the orders module points it at its own webhook route. */
   deliver: (rawBody: string, signature: string) => Promise<void> = async () => undefined;
@@ -95,6 +97,9 @@ export class FakePaymentProvider implements PaymentProvider {
         return { outcome: 'approved', providerRef };
       case 'tok_refund_fails':
         this.refundFails.add(providerRef);
+        return { outcome: 'approved', providerRef };
+      case 'tok_refund_fails_once':
+        this.refundFailsOnce.add(providerRef);
         return { outcome: 'approved', providerRef };
       case 'tok_decline':
         return { outcome: 'declined', providerRef, reason: 'card_declined' };
@@ -118,6 +123,7 @@ export class FakePaymentProvider implements PaymentProvider {
   }
 
   async refund(input: { paymentId: string; providerRef: string; amountCents: number }): Promise<RefundResult> {
+    if (this.refundFailsOnce.delete(input.providerRef)) return { outcome: 'failed', reason: 'the card issuer could not be reached; try again' };
     return this.refundFails.has(input.providerRef) ? { outcome: 'failed', reason: 'the card issuer refused the refund' } : { outcome: 'refunded' };
   }
 

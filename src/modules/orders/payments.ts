@@ -158,6 +158,30 @@ export class PaymentService {
     return marked.length > 0 ? 'refunding' : undefined;
   }
 
+  /**
+   * Staff ask again for a refund the provider refused (refund_failed): the
+   * attempt goes back to refunding, under the order's lock, and the provider
+   * is asked once more. A 409 when there is no failed refund to retry.
+   */
+  async retryRefund(orderId: string): Promise<void> {
+    const at = this.at();
+    const marked = await this.d.db.transaction(async (tx) => {
+      const order = await lockOrder(tx, orderId);
+      const rows = await tx
+        .update(payments)
+        .set({ status: 'refunding', updatedAt: at })
+        .where(and(eq(payments.orderId, orderId), eq(payments.status, 'refund_failed')))
+        .returning({ paymentId: payments.paymentId });
+      if (rows.length === 0) return order.paymentStatus;
+      await tx.update(orders).set({ paymentStatus: 'refunding', paymentReason: null, updatedAt: at }).where(eq(orders.orderId, orderId));
+      return 'refunding';
+    });
+    if (marked !== 'refunding') {
+      throw new Conflict(`There is no failed refund to retry: the payment is ${marked}.`, [{ field: 'path.orderId', message: `payment is ${marked}` }]);
+    }
+    await this.refundIfCancelled(orderId);
+  }
+
   /** Refunds whatever of the order is marked refunding; a failed refund stays visible as refund_failed. */
   async refundIfCancelled(orderId: string): Promise<void> {
     const due = await this.d.db.select().from(payments).where(and(eq(payments.orderId, orderId), eq(payments.status, 'refunding')));

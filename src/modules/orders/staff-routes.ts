@@ -48,6 +48,29 @@ export function registerStaffRoutes(app: FastifyInstance, rt: OrdersRuntime): vo
     async (request) => service.setStatus(callerOf(request, rt.storeId), request.params.orderId, request.body.status, request.body.note),
   );
 
+  r.post(
+    '/api/v1/orders/:orderId/refund',
+    {
+      config: { access: staff },
+      schema: {
+        tags: ['orders'],
+        summary: 'Staff: ask the provider again for a refund it refused',
+        description:
+          'For a cancelled order whose refund failed (payment refund_failed, counted on the dashboard): the provider is asked again. The reply is the order, ' +
+          'with payment refunded (and the refund booked) or refund_failed again with the reason. No failed refund → 409.',
+        params: orderIdParams,
+        response: { 200: orderView },
+        security,
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request, rt.storeId);
+      service.requireStore();
+      await rt.payments.retryRefund(request.params.orderId);
+      return service.get(caller, request.params.orderId);
+    },
+  );
+
   r.get(
     '/api/v1/stores/:storeId/orders',
     {
