@@ -75,6 +75,10 @@ export const payments = pgTable(
   (t) => [
     index('payments_order_idx').on(t.orderId),
     uniqueIndex('payments_provider_ref_idx').on(t.provider, t.providerRef),
+    // Attempts still waiting for the provider's word: settling finds its attempt here, not among every payment ever made.
+    index('payments_unsettled_idx')
+      .on(t.paymentId)
+      .where(sql`${t.status} in ('processing', 'pending')`),
     // At most one live attempt per order: two concurrent "pay" calls cannot both charge the card.
     uniqueIndex('payments_one_live_per_order_idx')
       .on(t.orderId)

@@ -1,0 +1,1 @@
+CREATE INDEX "payments_unsettled_idx" ON "payments" USING btree ("payment_id") WHERE "payments"."status" in ('processing', 'pending');
