@@ -36,6 +36,10 @@ export interface OrdersModule {
 
 export type { OrdersServices } from './wiring.js';
 
+/** An attempt still processing after this long lost its provider's answer. */
+const INTERRUPTED_AFTER_MS = 60_000;
+const INTERRUPTED_CHECK_MS = 30_000;
+
 export function registerOrders(app: FastifyInstance, ctx: NodeContext, services: OrdersServices, options: OrdersOptions = {}): OrdersModule {
   return registerOrdersWith(app, ctx, portsOf(ctx, services), options);
 }
@@ -70,5 +74,7 @@ export function registerOrdersWith(app: FastifyInstance, ctx: NodeContext, deps:
   registerOrderRoutes(app, rt);
   registerStaffRoutes(app, rt);
   if (storeId) deps.stores.setWaitSource?.(() => orders.queueLength(storeId));
+  // Payments whose provider answer was lost are settled from the provider's books.
+  if (storeId) ctx.jobs.add({ name: 'payments-interrupted', intervalMs: INTERRUPTED_CHECK_MS, run: async () => void (await payments.sweepInterrupted(INTERRUPTED_AFTER_MS)) });
   return { orders, payments, waitMinutes: async () => (storeId ? orders.waitMinutes(storeId) : 0) };
 }

@@ -20,6 +20,12 @@ export interface PaymentProvider {
   /** Called once per payment attempt; `paymentId` lets a real provider deduplicate a retried call. */
   charge(input: { paymentId: string; orderId: string; amountCents: number; method: string }): Promise<ChargeResult>;
   refund(input: { paymentId: string; providerRef: string; amountCents: number }): Promise<RefundResult>;
+  /**
+   * What became of the charge asked for with `paymentId` (providers keep
+   * charges by the idempotency key they were sent); undefined when the
+   * provider never received it. Used for attempts whose answer was lost.
+   */
+  lookup(input: { paymentId: string }): Promise<ChargeResult | undefined>;
 }
 
 /** What a provider sends to the webhook once a pending payment settles. */
@@ -72,9 +78,17 @@ export function fakeWebhookSecret(privateKey: KeyObject): string {
  *   tok_later_decline    pending; declined through the webhook after `confirmAfterMs`
  *   tok_refund_fails     approved, but a refund of it fails
  *   tok_refund_fails_once approved; its first refund fails, a retry succeeds
+ *   tok_timeout          approved, but the answer is lost: charge() throws as a timeout would
  * Anything else is declined as an unknown payment method.
  */
-export const fakePaymentTokens = ['tok_approve', 'tok_decline', 'tok_insufficient', 'tok_later', 'tok_later_decline', 'tok_refund_fails', 'tok_refund_fails_once'] as const;
+export const fakePaymentTokens = ['tok_approve', 'tok_decline', 'tok_insufficient', 'tok_later', 'tok_later_decline', 'tok_refund_fails', 'tok_refund_fails_once', 'tok_timeout'] as const;
+
+/**
+ * The fake provider's own books: every charge it made, by the payment id it
+ * was sent. One per process, as a real provider is one system whoever asks.
+ */
+const fakeCharges = new Map<string, ChargeResult>();
+const FAKE_CHARGES_KEPT = 100_000;
 
 export class FakePaymentProvider implements PaymentProvider {
   readonly name = 'fake';
@@ -91,8 +105,23 @@ export class FakePaymentProvider implements PaymentProvider {
   ) {}
 
   async charge(input: { paymentId: string; orderId: string; amountCents: number; method: string }): Promise<ChargeResult> {
+    const earlier = fakeCharges.get(input.paymentId);
+    if (earlier) return earlier; // a retried call with the same key charges once
+    const result = this.decide(input);
+    if (fakeCharges.size >= FAKE_CHARGES_KEPT) fakeCharges.delete(fakeCharges.keys().next().value as string);
+    fakeCharges.set(input.paymentId, result);
+    if (input.method === 'tok_timeout') throw new Error('payment provider timed out (the charge went through)');
+    return result;
+  }
+
+  async lookup(input: { paymentId: string }): Promise<ChargeResult | undefined> {
+    return fakeCharges.get(input.paymentId);
+  }
+
+  private decide(input: { amountCents: number; method: string }): ChargeResult {
     const providerRef = `fake_${randomUUID()}`;
     switch (input.method) {
+      case 'tok_timeout':
       case 'tok_approve':
         return { outcome: 'approved', providerRef };
       case 'tok_refund_fails':

@@ -7,7 +7,7 @@
 // here locks the order row before its payment rows, as cancelling does, so
 // none can deadlock another.
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/database.js';
 import type { CheckoutCalls } from './checkout.js';
@@ -66,9 +66,14 @@ export class PaymentService {
     try {
       result = await this.d.provider.charge({ paymentId, orderId, amountCents, method });
     } catch (err) {
-      this.d.log.warn({ err: String(err), orderId, paymentId }, 'payment provider failed; the attempt is marked declined');
-      await this.settle(paymentId, orderId, { outcome: 'declined', providerRef: `failed:${paymentId}`, reason: 'provider_unavailable' });
-      throw new HttpError(502, 'Payment provider unavailable', 'The payment provider did not answer; nothing was charged. Try again in a moment.');
+      // The provider may have charged before its answer was lost: the attempt
+      // stays processing, and sweepInterrupted asks the provider what became of it.
+      this.d.log.warn({ err: String(err), orderId, paymentId }, 'payment provider did not answer; the attempt is checked with the provider later');
+      throw new HttpError(
+        502,
+        'Payment provider did not answer',
+        'The payment provider did not answer. The store checks with the provider within a minute and the order then shows whether it is paid; do not pay again before.',
+      );
     }
     const settled = await this.settle(paymentId, orderId, result);
     if (settled.status === 'declined' && result.outcome === 'declined') throw new PaymentDeclined(result.reason);
@@ -126,6 +131,37 @@ export class PaymentService {
     const current = (await this.d.db.select({ status: payments.status }).from(payments).where(eq(payments.paymentId, paymentId)))[0];
     if (!current) throw new NotFound(`No payment ${paymentId}.`);
     return { status: current.status as PaymentState };
+  }
+
+  /**
+   * Attempts left processing longer than `olderThanMs`: the provider's answer
+   * was lost (a timeout, or this node stopped between asking and recording).
+   * Asks the provider what became of each and records it as if it had just
+   * answered; one it never received is declined as interrupted, so the
+   * customer can pay again. Answers how many it settled.
+   */
+  async sweepInterrupted(olderThanMs: number): Promise<number> {
+    const cutoff = new Date(this.d.now() - olderThanMs);
+    const stale = await this.d.db
+      .select({ paymentId: payments.paymentId, orderId: payments.orderId })
+      .from(payments)
+      .where(and(eq(payments.status, 'processing'), lt(payments.createdAt, cutoff)))
+      .limit(100);
+    let settled = 0;
+    for (const p of stale) {
+      let answer: ChargeResult | undefined;
+      try {
+        answer = await this.d.provider.lookup({ paymentId: p.paymentId });
+      } catch (err) {
+        this.d.log.warn({ err: String(err), paymentId: p.paymentId }, 'payment provider did not answer a lookup; asking again later');
+        continue;
+      }
+      const result = await this.settle(p.paymentId, p.orderId, answer ?? { outcome: 'declined', providerRef: `interrupted:${p.paymentId}`, reason: 'interrupted' });
+      this.d.log.info({ paymentId: p.paymentId, orderId: p.orderId, status: result.status }, 'interrupted payment settled from the provider');
+      if (result.status === 'refunding') await this.refundIfCancelled(p.orderId);
+      settled += 1;
+    }
+    return settled;
   }
 
   /** A provider's later word on a pending payment (the webhook, signature already checked). */
