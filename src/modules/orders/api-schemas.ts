@@ -122,6 +122,7 @@ export const webhookBody = z.strictObject({
   providerRef: z.string().min(1).max(200),
   amountCents: z.number().int().min(0),
   reason: z.string().max(500).optional(),
+  paymentId: z.string().min(1).max(200).optional().describe('the payment id the node sent with the charge (its idempotency key), echoed by the provider'),
 });
 
 const revenueTodayView = z.object({

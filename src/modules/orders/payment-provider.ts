@@ -35,6 +35,8 @@ export interface PaymentWebhookEvent {
   providerRef: string;
   amountCents: number;
   reason?: string;
+  /** The id the node sent with the charge, as providers echo it: finds the attempt before its reference is recorded. */
+  paymentId?: string;
 }
 
 export const WEBHOOK_SIGNATURE_HEADER = 'x-payment-signature';
@@ -118,7 +120,7 @@ export class FakePaymentProvider implements PaymentProvider {
     return fakeCharges.get(input.paymentId);
   }
 
-  private decide(input: { amountCents: number; method: string }): ChargeResult {
+  private decide(input: { paymentId: string; amountCents: number; method: string }): ChargeResult {
     const providerRef = `fake_${randomUUID()}`;
     switch (input.method) {
       case 'tok_timeout':
@@ -143,6 +145,7 @@ export class FakePaymentProvider implements PaymentProvider {
           providerRef,
           amountCents: input.amountCents,
           ...(approved ? {} : { reason: 'card_declined' }),
+          paymentId: input.paymentId,
         });
         return { outcome: 'pending', providerRef };
       }

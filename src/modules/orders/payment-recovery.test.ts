@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { createTestNode, describeEachDb, TEST_OPERATOR_TOKEN, type TestNode } from '../../../test/harness/test-node.js';
 import { OrdersKit, type OrderBody, type Who } from '../../../test/harness/orders-kit.js';
 import { CheckoutCalls } from './checkout.js';
-import { FakePaymentProvider, fakeWebhookSecret } from './payment-provider.js';
+import { FakePaymentProvider, fakeWebhookSecret, signWebhook } from './payment-provider.js';
 import { PaymentService } from './payments.js';
 
 const COLA = 'drink-classic-cherry-cola';
@@ -54,10 +54,28 @@ describeEachDb('payments whose answer was lost', (db) => {
   it('declines as interrupted an attempt the provider never received, and the customer pays again', async () => {
     const placed = await kit.placed([{ drinkId: COLA, quantity: 1 }], alice.headers);
     // The node stopped after writing the attempt and before asking the provider.
-    await node.ctx.database.query('select payments_open($1, $2, $3, $4, $5::timestamptz)', [randomUUID(), placed.orderId, alice.userId, 'fake', new Date().toISOString()]);
-    expect(await payments.sweepInterrupted(0)).toBe(1);
+    await node.ctx.database.query('select payments_open($1, $2, $3, $4, $5::timestamptz)', [randomUUID(), placed.orderId, alice.userId, 'fake', new Date(Date.now() - 120_000).toISOString()]);
+    // (The node's own job may get there first: it sweeps attempts older than a minute.)
+    await payments.sweepInterrupted(0);
     expect(await attempts(placed.orderId)).toEqual([{ status: 'declined', reason: 'interrupted' }]);
     expect(await sales(placed.orderId)).toBe(0);
     expect((await kit.pay(placed.orderId, alice.headers)).json<{ order: OrderBody }>().order.status).toBe('paid');
+  });
+
+  it('takes a confirmation that overtakes the recording of the first answer, by the payment id the provider echoes', async () => {
+    const placed = await kit.placed([{ drinkId: COLA, quantity: 1 }], alice.headers);
+    const paymentId = randomUUID();
+    await node.ctx.database.query('select payments_open($1, $2, $3, $4, $5::timestamptz)', [paymentId, placed.orderId, alice.userId, 'fake', new Date().toISOString()]);
+    const send = (body: object) => {
+      const raw = JSON.stringify(body);
+      const signature = signWebhook(fakeWebhookSecret(node.ctx.identity.privateKey), raw, node.ctx.clock.now());
+      return node.app.inject({ method: 'POST', url: '/api/v1/payments/webhook', headers: { 'content-type': 'application/json', 'x-payment-signature': signature }, payload: raw });
+    };
+    const event = { eventId: randomUUID(), type: 'payment.approved', providerRef: `fake_${randomUUID()}`, amountCents: placed.totalCents };
+    expect((await send(event)).statusCode).toBe(404); // without the id it cannot be found yet
+    const res = await send({ ...event, paymentId });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await order(placed.orderId)).toMatchObject({ status: 'paid', payment: { status: 'approved' } });
+    expect(await sales(placed.orderId)).toBe(1);
   });
 });

@@ -7,7 +7,7 @@
 // here locks the order row before its payment rows, as cancelling does, so
 // none can deadlock another.
 import { randomUUID } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../../db/database.js';
 import type { CheckoutCalls } from './checkout.js';
@@ -145,7 +145,7 @@ export class PaymentService {
     const stale = await this.d.db
       .select({ paymentId: payments.paymentId, orderId: payments.orderId })
       .from(payments)
-      .where(and(eq(payments.status, 'processing'), lt(payments.createdAt, cutoff)))
+      .where(and(eq(payments.status, 'processing'), lte(payments.createdAt, cutoff)))
       .limit(100);
     let settled = 0;
     for (const p of stale) {
@@ -166,7 +166,13 @@ export class PaymentService {
 
   /** A provider's later word on a pending payment (the webhook, signature already checked). */
   async confirm(event: PaymentWebhookEvent): Promise<{ paymentId: string; orderId: string; status: PaymentState; changed: boolean }> {
-    const pay = (await this.d.db.select().from(payments).where(and(eq(payments.provider, this.d.provider.name), eq(payments.providerRef, event.providerRef))))[0];
+    const byRef = (await this.d.db.select().from(payments).where(and(eq(payments.provider, this.d.provider.name), eq(payments.providerRef, event.providerRef))))[0];
+    // A confirmation can overtake the recording of the provider's first answer: the attempt is then found by the id the node sent.
+    const pay =
+      byRef ??
+      (event.paymentId
+        ? (await this.d.db.select().from(payments).where(and(eq(payments.provider, this.d.provider.name), eq(payments.paymentId, event.paymentId), eq(payments.status, 'processing'))))[0]
+        : undefined);
     if (!pay) throw new NotFound(`No payment with provider reference ${event.providerRef} here.`);
     if (pay.amountCents !== event.amountCents) {
       throw new Invalid(`The confirmation is for ${event.amountCents} cents; the payment is ${pay.amountCents}.`, [{ field: 'body.amountCents', message: 'does not match the payment' }]);
