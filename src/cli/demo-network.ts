@@ -79,7 +79,6 @@ function hub(
   return { region, name, street, city, state, zip, phone, email, lat, lon, serviceRadiusMiles: HUB_SERVICE_RADIUS_MILES };
 }
 
-/** Region C's hours from the original data, given to every store. */
 /** [name, street, city, zip, phone area code, lat, lon] */
 type StoreSeed = readonly [string, string, string, string, string, number, number];
 

@@ -97,6 +97,19 @@ export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
   };
 }
 
+/**
+ * Whether an error is a unique violation (SQLSTATE 23505) from either
+ * driver; drizzle wraps the driver's error, so the code may sit on a cause.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  let e = err;
+  for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** A prepared statement's name, the same for the same text on every connection. */
 function statementName(text: string): string {
   return `codepop_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;

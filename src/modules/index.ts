@@ -14,11 +14,7 @@ export function registerModules(app: FastifyInstance, ctx: NodeContext): void {
   const stores = registerStores(app, ctx);
   const catalog = registerCatalog(app, ctx);
   const inventory = registerInventory(app, ctx, {
-    itemInfo: async (itemIds) => {
-      const wanted = new Set(itemIds);
-      const all = await catalog.ingredients({ includeRetired: true });
-      return new Map(all.filter((i) => wanted.has(i.itemId)).map((i) => [i.itemId, { name: i.name, type: i.type }]));
-    },
+    itemInfo: (itemIds) => catalog.ingredientInfo(itemIds),
   });
   // A store's details say how its stock stands: how many items run low, and which.
   stores.setStockStatusProvider(async (storeId) => {

@@ -279,7 +279,6 @@ export class AccountService {
     return (await this.require(userId)).preferences;
   }
 
-  /** The principal a verified token stands for here, or undefined (revoked, disabled). */
   /** Who a token is: remembered between requests (principal-cache.ts), resolved again after any change to accounts, roles or tokens. */
   async principalOf(token: string): Promise<Principal | undefined> {
     return this.principals.resolve(token, () => this.resolvePrincipal(token));

@@ -83,6 +83,13 @@ export class CatalogService {
     return rows[0] ? ingredientOf(rows[0].itemId, rows[0].fields as LwwMap) : undefined;
   }
 
+  /** Names and types of items, by id, in one query (retired ones too: a ledger or an order may still name them). */
+  async ingredientInfo(itemIds: readonly string[]): Promise<Map<string, { name: string; type: string }>> {
+    if (itemIds.length === 0) return new Map();
+    const rows = await this.db.select().from(catalogIngredients).where(inArray(catalogIngredients.itemId, [...new Set(itemIds)]));
+    return new Map(rows.map((r) => ingredientOf(r.itemId, r.fields as LwwMap)).map((i) => [i.itemId, { name: i.name, type: i.type }]));
+  }
+
   private async ingredientMap(): Promise<Map<string, Ingredient>> {
     return new Map((await this.ingredients({ includeRetired: true })).map((i) => [i.itemId, i]));
   }

@@ -40,7 +40,7 @@ export interface HeldPosition {
 }
 
 export interface ReservationOutcome {
-  /** Every item short, needed against available; when any is, nothing was written (not even `alongside`). */
+  /** Every item short, needed against available; when any is, nothing was written. */
   missing: MissingItem[];
   held: HeldPosition[];
 }
@@ -69,9 +69,9 @@ export function reservationLines(input: ReservationInput): string {
   return JSON.stringify(reservationNeeds(input).map(([item_id, qty]) => ({ item_id, qty })));
 }
 
-/** Reads inventory_reserve's answer (a JSON value, or its text). */
+/** Reads inventory_reserve's answer (the drivers hand jsonb over parsed). */
 export function outcomeOf(raw: unknown): ReservationOutcome {
-  const answer = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Answer;
+  const answer = raw as Answer;
   return {
     missing: answer.missing.map((m) => ({ itemId: m.itemId, needed: Number(m.needed), available: Number(m.available) })),
     held: answer.held.map((h) => ({

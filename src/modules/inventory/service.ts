@@ -3,7 +3,7 @@
 // call reserve/release/consume inside their own transaction, so an order and
 // the stock it holds commit or roll back together.
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/database.js';
+import { isUniqueViolation, type Db, type Tx } from '../../db/database.js';
 import { Conflict, Invalid, type FieldError } from '../../http/errors.js';
 import type { ReplicationApi } from '../../node/context.js';
 import { emitSignal, entryOf, PositionBook, viewOf, type InventoryItem, type LedgerEntry, type WriteMeta } from './book.js';
@@ -316,14 +316,4 @@ function sameRequestOr409(row: typeof inventoryTransactions.$inferSelect, input:
     ]);
   }
   return entryOf(row);
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  let e = err;
-  // drizzle wraps the driver's error; the SQLSTATE sits on a cause.
-  for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
 }

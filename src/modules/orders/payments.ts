@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Db, Tx } from '../../db/database.js';
+import { isUniqueViolation, type Db, type Tx } from '../../db/database.js';
 import type { CheckoutCalls } from './checkout.js';
 import { Conflict, HttpError, Invalid, NotFound } from '../../http/errors.js';
 import type { ChargeResult, PaymentProvider, PaymentWebhookEvent } from './payment-provider.js';
@@ -23,11 +23,6 @@ export class PaymentDeclined extends HttpError {
       { field: 'body.paymentMethod', message: reason },
     ]);
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
 }
 
 type Answer = { outcome: 'approved' | 'declined' | 'pending'; providerRef: string; reason?: string };
@@ -123,9 +118,8 @@ export class PaymentService {
       at,
       entry: [{ status: 'paid', at, actor: `payment:${this.d.provider.name}`, note: null }],
     });
-    const raw = (typeof settled === 'string' ? JSON.parse(settled) : settled) as Record<string, unknown> | null | undefined;
-    if (raw) {
-      const order = orderRowFromRaw(raw);
+    if (settled) {
+      const order = orderRowFromRaw(settled);
       return { status: order.paymentStatus as PaymentState, order };
     }
     const current = (await this.d.db.select({ status: payments.status }).from(payments).where(eq(payments.paymentId, paymentId)))[0];

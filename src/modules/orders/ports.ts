@@ -52,14 +52,10 @@ export interface MissingStock {
 
 export interface InventoryPort {
   /**
-   * Reserves every need or none, inside the caller's transaction; throws a
-   * Conflict, with `missing` when it can say what is short.
-   */
-  reserve(tx: Tx, input: { storeId: string; reference: string; items: StockNeed[]; actor: string }, emit?: Emit): Promise<void>;
-  /**
-   * The same through the caller's database function, which calls
-   * inventory_reserve with `lines` in the statement that writes its own row
-   * (orders_place): both commit or neither, in one round trip.
+   * Reserves every need or none through the caller's database function,
+   * which calls inventory_reserve with `lines` in the statement that writes
+   * its own row (orders_place): both commit or neither, in one round trip.
+   * Throws a Conflict, with `missing` naming what is short.
    */
   reserveVia(input: { storeId: string; reference: string; items: StockNeed[]; actor: string }, call: (lines: string) => Promise<unknown>): Promise<void>;
   /** Gives back what `reference` still holds reserved. */

@@ -54,16 +54,15 @@ export function callerOf(request: FastifyRequest, storeId: string | undefined): 
  * /orders/{id}/pay), so the reply is 201 either way. A retried request
  * (same Idempotency-Key) pays only an order still waiting for its money.
  */
-async function payAtOnce(rt: OrdersRuntime, caller: Caller, placed: Placed, method: string, paymentId: string): Promise<OrderView> {
+async function payAtOnce(rt: OrdersRuntime, caller: Caller, placed: Placed, method: string): Promise<OrderView> {
   const order = placed.order;
   try {
-    if (placed.paymentOpened) {
-      const { order: row } = await rt.payments.charge(order.orderId, paymentId, order.totalCents, method);
+    if (placed.openedPaymentId) {
+      const { order: row } = await rt.payments.charge(order.orderId, placed.openedPaymentId, order.totalCents, method);
       if (row) return viewOf(row, caller.isStaff);
     } else {
       if (order.status !== 'pending' || !['unpaid', 'declined'].includes(order.payment.status)) return order;
-      const owner = caller.kind === 'user' || caller.kind === 'operator' ? caller.subject : `guest:${order.orderId}`;
-      const { order: row } = await rt.payments.pay(order.orderId, owner, method);
+      const { order: row } = await rt.payments.pay(order.orderId, placed.ownerId, method);
       if (row) return viewOf(row, caller.isStaff);
     }
   } catch (err) {
@@ -98,10 +97,10 @@ export function registerOrderRoutes(app: FastifyInstance, rt: OrdersRuntime): vo
       const caller = callerOf(request, storeId);
       const { paymentMethod, ...order } = request.body;
       // Paying at once: the attempt is written with the order, in the same database call.
-      const attempt = paymentMethod ? rt.payments.newAttempt() : undefined;
-      const placed = await service.place(caller, { idempotencyKey: request.headers['idempotency-key'], ...order, openPayment: attempt });
+      const openPayment = paymentMethod ? rt.payments.newAttempt() : undefined;
+      const placed = await service.place(caller, { idempotencyKey: request.headers['idempotency-key'], ...order, openPayment });
       if (placed.replayed) void reply.header('idempotent-replayed', 'true');
-      const view = paymentMethod ? await payAtOnce(rt, caller, placed, paymentMethod, attempt!.paymentId) : placed.order;
+      const view = paymentMethod ? await payAtOnce(rt, caller, placed, paymentMethod) : placed.order;
       return reply.status(201).send({ ...view, ...(placed.guestToken ? { guestToken: placed.guestToken } : {}) });
     },
   );

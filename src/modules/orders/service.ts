@@ -6,7 +6,7 @@
 // if the order is cancelled.
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/database.js';
+import { isUniqueViolation, type Db } from '../../db/database.js';
 import type { CheckoutCalls } from './checkout.js';
 import { Conflict, Forbidden, HttpError, NotFound, type FieldError } from '../../http/errors.js';
 import { canonicalJson } from '../../lib/canonical-json.js';
@@ -48,8 +48,10 @@ export interface Placed {
   /** For a guest: the token that follows this one order. */
   guestToken?: string;
   replayed: boolean;
-  /** The attempt of `openPayment` was written with this order (not for a replayed one). */
-  paymentOpened?: boolean;
+  /** Who the order belongs to: the caller's user id, or `guest:<orderId>`. */
+  ownerId: string;
+  /** The payment id of `openPayment`, when its attempt was written with this order (not for a replayed one). */
+  openedPaymentId?: string;
 }
 
 export interface OrderServiceDeps extends OrdersDeps {
@@ -150,14 +152,14 @@ export class OrderService {
       throw err;
     }
     const placed = await this.answer(row, false);
-    return input.openPayment ? { ...placed, paymentOpened: true } : placed;
+    return input.openPayment ? { ...placed, openedPaymentId: input.openPayment.paymentId } : placed;
   }
 
   private async answer(row: OrderRow, replayed: boolean): Promise<Placed> {
     const order = viewOf(row, false);
-    if (row.ownerKind !== 'guest') return { order, replayed };
+    if (row.ownerKind !== 'guest') return { order, replayed, ownerId: row.ownerId };
     const ttlMs = Math.max(row.pickupEstimate.getTime() - this.d.now(), 0) + GUEST_TOKEN_GRACE_MS;
-    return { order, guestToken: await this.d.issueGuestToken(row.ownerId, ttlMs), replayed };
+    return { order, guestToken: await this.d.issueGuestToken(row.ownerId, ttlMs), replayed, ownerId: row.ownerId };
   }
 
   private async replay(row: OrderRow, requestHash: string): Promise<Placed> {
@@ -319,9 +321,4 @@ export function needsOf(lines: { quantity: number; drink: OrderableDrink }[]): S
   const needs = new Map<string, number>();
   for (const l of lines) for (const ing of l.drink.ingredients) needs.set(ing.itemId, (needs.get(ing.itemId) ?? 0) + ing.quantity * l.quantity);
   return [...needs].filter(([, q]) => q > 0).map(([itemId, quantity]) => ({ itemId, quantity }));
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
 }

@@ -6,7 +6,7 @@ import type { InventoryService } from '../inventory/index.js';
 import type { StoreService } from '../stores/index.js';
 import type { NodeContext } from '../../node/context.js';
 import { HttpError } from '../../http/errors.js';
-import type { IngredientInfo, OrderableDrink, OrdersDeps, StoreInfo } from './ports.js';
+import type { OrderableDrink, OrdersDeps, StoreInfo } from './ports.js';
 
 export interface OrdersServices {
   catalog: CatalogService;
@@ -40,14 +40,9 @@ export function portsOf(ctx: NodeContext, s: OrdersServices): OrdersDeps {
   return {
     catalog: {
       getDrinks: drinkCache(s.catalog, () => ctx.clock.now()),
-      ingredientInfo: async (ids) => {
-        const out = new Map<string, IngredientInfo>();
-        for (const i of await Promise.all([...new Set(ids)].map((id) => s.catalog.ingredient(id)))) if (i) out.set(i.itemId, { name: i.name, type: i.type });
-        return out;
-      },
+      ingredientInfo: (ids) => s.catalog.ingredientInfo(ids),
     },
     inventory: {
-      reserve: (tx, input, emit) => s.inventory.reserve(tx, input, emit),
       reserveVia: (input, call) => s.inventory.reserveVia(input, call),
       release: (tx, input, emit) => s.inventory.release(tx, input, emit),
       consume: (tx, input, emit) => s.inventory.consume(tx, input, emit),

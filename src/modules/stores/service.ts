@@ -97,7 +97,6 @@ export class StoreService {
     return rows[0];
   }
 
-  /** A store's record as this node holds it. */
   /** A store's record from the directory held in memory (it follows every committed change; directory.ts). */
   async get(storeId: string): Promise<StoreRecord> {
     const record = (await this.d.directory.current()).records.get(storeId);
