@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { mainScript } from '../src/cli/node-process.js';
-import { freePort, tempDir } from './harness/processes.js';
+import { freePortRange, tempDir } from './harness/processes.js';
 
 interface DemoRun {
   output: () => string;
@@ -45,7 +45,7 @@ function runDemo(dataDir: string, basePort: number): DemoRun {
 describe('codepop demo', () => {
   it('starts a network with a node in every region, stops on Ctrl-C, and restarts with the same nodes', async () => {
     const dataDir = tempDir('codepop-demo-');
-    const basePort = (await freePort()) % 20_000 + 30_000;
+    const basePort = await freePortRange(14);
     const first = runDemo(dataDir, basePort);
     let ids: Map<string, string>;
     try {
@@ -60,7 +60,7 @@ describe('codepop demo', () => {
         ids.set(name, info.nodeId);
       }
     } finally {
-      expect(await first.interrupt()).toBe(0);
+      expect(await first.interrupt(), first.output()).toBe(0);
     }
     expect(first.output()).toMatch(/stopped: 14\/14 cleanly/);
 
@@ -73,7 +73,7 @@ describe('codepop demo', () => {
         expect(info.nodeId).toBe(ids.get(name));
       }
     } finally {
-      expect(await second.interrupt()).toBe(0);
+      expect(await second.interrupt(), second.output()).toBe(0);
     }
   }, 180_000);
 });

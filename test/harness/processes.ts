@@ -19,6 +19,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The first of `count` consecutive ports that are free now, below the
+ * kernel's ephemeral range (32768+ here), where servers listening on port 0
+ * and outgoing connections of parallel tests never land.
+ */
+export async function freePortRange(count: number, low = 20_000, high = 32_000): Promise<number> {
+  const bindable = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = low + Math.floor(Math.random() * (high - low - count));
+    let free = true;
+    for (let p = base; p < base + count && free; p++) free = await bindable(p);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports between ${low} and ${high}`);
+}
+
 export function tempDir(prefix = 'codepop-proc-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
