@@ -229,22 +229,29 @@ export class OrderService {
     }));
   }
 
-  private queue: { storeId: string; at: number; n: number } | undefined;
+  private queue: { storeId: string; at: number; n: Promise<number> } | undefined;
 
   /**
    * Orders not yet made: the queue a new order waits behind. Counted at most
-   * once a second: every order and every store listing asks, and an estimate
-   * in whole minutes does not change within a second.
+   * once a second, by one query however many ask meanwhile: every order and
+   * every store listing asks, and an estimate in whole minutes does not
+   * change within a second.
    */
-  async queueLength(storeId: string): Promise<number> {
+  queueLength(storeId: string): Promise<number> {
     const now = this.d.now();
     if (this.queue?.storeId === storeId && now - this.queue.at < 1000) return this.queue.n;
-    const [row] = await this.d.db
+    const n = this.d.db
       .select({ n: sql<number>`count(*)::int` })
       .from(orders)
-      .where(and(eq(orders.storeId, storeId), inArray(orders.status, ['pending', 'paid', 'preparing'])));
-    this.queue = { storeId, at: now, n: row?.n ?? 0 };
-    return this.queue.n;
+      .where(and(eq(orders.storeId, storeId), inArray(orders.status, ['pending', 'paid', 'preparing'])))
+      .then(([row]) => row?.n ?? 0);
+    const entry = { storeId, at: now, n };
+    this.queue = entry;
+    // A failed count is not remembered: the next caller asks again.
+    n.catch(() => {
+      if (this.queue === entry) this.queue = undefined;
+    });
+    return n;
   }
 
   async waitMinutes(storeId: string): Promise<number> {
