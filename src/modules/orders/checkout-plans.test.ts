@@ -19,7 +19,7 @@ const OWNER = 'plan-owner';
 const ITEMS = ['plan-cup', 'plan-ice', 'plan-syrup'];
 const GROWN = 20_000;
 
-const rows = async <T>(tx: Db, query: ReturnType<typeof sql>): Promise<T[]> => ((await tx.execute(query)) as unknown as { rows: T[] }).rows;
+const rows = async <T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> => ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 
 function orderJson(orderId: string, at: string): object {
   return {
@@ -31,7 +31,7 @@ function orderJson(orderId: string, at: string): object {
 
 type Flow = 'together' | 'separate' | 'lone';
 const FLOWS: Flow[] = ['together', 'separate', 'lone'];
-const one = async <T>(tx: Db, query: ReturnType<typeof sql>): Promise<T> => (await rows<{ r: T }>(tx, query))[0]!.r;
+const one = async <T>(db: Db, query: ReturnType<typeof sql>): Promise<T> => (await rows<{ r: T }>(db, query))[0]!.r;
 
 /**
  * Places `n` orders and settles their payments approved, as the checkout
@@ -39,7 +39,7 @@ const one = async <T>(tx: Db, query: ReturnType<typeof sql>): Promise<T> => (awa
  * opened after it (separate), or one at a time (lone: a batch of one).
  * Answers their ids.
  */
-async function checkout(tx: Db, n: number, flow: Flow): Promise<string[]> {
+async function checkout(db: Db, n: number, flow: Flow): Promise<string[]> {
   const at = new Date().toISOString();
   const batch = Array.from({ length: n }, () => {
     const orderId = randomUUID();
@@ -53,16 +53,16 @@ async function checkout(tx: Db, n: number, flow: Flow): Promise<string[]> {
   if (flow === 'lone') {
     settled = [];
     for (const [i, b] of batch.entries()) {
-      await one(tx, sql`select orders_place(${JSON.stringify(b.order)}::jsonb, ${JSON.stringify(lines)}::jsonb, null) as r`);
-      expect(await one(tx, sql`select payments_open(${b.paymentId}, ${b.orderId}, ${OWNER}, 'fake', ${at}::timestamptz) as r`)).toBe(450);
+      await one(db, sql`select orders_place(${JSON.stringify(b.order)}::jsonb, ${JSON.stringify(lines)}::jsonb, null) as r`);
+      expect(await one(db, sql`select payments_open(${b.paymentId}, ${b.orderId}, ${OWNER}, 'fake', ${at}::timestamptz) as r`)).toBe(450);
       const s = settle[i]!;
-      settled.push(await one(tx, sql`select payments_settle(${s.payment}, ${s.order}, 'approved', ${s.ref}, null::text, ${at}::timestamptz, ${JSON.stringify(s.entry)}::jsonb) as r`));
+      settled.push(await one(db, sql`select payments_settle(${s.payment}, ${s.order}, 'approved', ${s.ref}, null::text, ${at}::timestamptz, ${JSON.stringify(s.entry)}::jsonb) as r`));
     }
   } else {
     const placing = batch.map((b) => ({ order: b.order, lines, ...(flow === 'together' ? { payment: payment(b) } : {}) }));
-    expect(await one<unknown[]>(tx, sql`select orders_place_many(${JSON.stringify(placing)}::jsonb) as r`)).toHaveLength(n);
-    if (flow === 'separate') expect(await one(tx, sql`select payments_open_many(${JSON.stringify(batch.map(opening))}::jsonb) as r`)).toEqual(batch.map(() => 450));
-    settled = await one(tx, sql`select payments_settle_many(${JSON.stringify(settle)}::jsonb) as r`);
+    expect(await one<unknown[]>(db, sql`select orders_place_many(${JSON.stringify(placing)}::jsonb) as r`)).toHaveLength(n);
+    if (flow === 'separate') expect(await one(db, sql`select payments_open_many(${JSON.stringify(batch.map(opening))}::jsonb) as r`)).toEqual(batch.map(() => 450));
+    settled = await one(db, sql`select payments_settle_many(${JSON.stringify(settle)}::jsonb) as r`);
   }
   expect(settled.map((o) => o?.status)).toEqual(batch.map(() => 'paid'));
   return batch.map((b) => b.orderId);
