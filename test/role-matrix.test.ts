@@ -77,6 +77,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /docs/static/*': 'the API browser',
   'GET /docs/json': 'the API browser',
   'GET /docs/yaml': 'the API browser',
+  'GET /problems': 'the catalogue of error codes clients branch on',
+  'GET /problems/:slug': "an error's type URI: a page about the code",
   'GET /metrics': 'Prometheus scrapes it; it holds counts, no personal data',
   'GET /api/v1/node': "the node's public identity",
   'GET /p2p/v1/health': 'liveness, for clients choosing a store and for monitors',

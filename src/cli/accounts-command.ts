@@ -95,7 +95,7 @@ export async function createFirstAdmin(input: CreateAdminInput): Promise<Created
           tokens: new TokenKeys(identity, { encodedChain: () => undefined, verifyChain: () => undefined }, now),
           tokenTtlMs: 60_000,
           // No owner hub is up: the sign-up is provisional and the node's pending job settles it once the network runs.
-          arbiter: { claim: async () => ({ outcome: 'unreachable' }) },
+          arbiter: { claim: async () => ({ outcome: 'unreachable' }), release: async () => undefined },
           locator: { fetchByUsername: async () => undefined },
           roles,
         });

@@ -16,8 +16,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { installAuth, type AuthProviders } from './auth.js';
 import { installHttpMetrics } from './metrics.js';
-import { installProblemHandlers } from './problem.js';
-import { TooManyRequests } from './errors.js';
+import { installBodyParsers, installTextRule } from './body.js';
+import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem.js';
+import { PROBLEM_CODES, codeOfSlug, problemPage, problemSchema, PROBLEMS } from './problem-catalog.js';
+import { NotFound, TooManyRequests } from './errors.js';
 
 export type App = FastifyInstance;
 
@@ -44,18 +46,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The router's and Node's own refusals answer problem+json like every other error.
+    frameworkErrors,
+    clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
 
-  // Keep the raw JSON text: peer requests are signed over the exact bytes.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    request.rawBody = body as string;
-    parseJson(request, body as string, done);
-  });
+  installBodyParsers(app);
+  installTextRule(app);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
@@ -87,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           bearer: { type: 'http', scheme: 'bearer' },
           peer: { type: 'apiKey', in: 'header', name: 'x-codepop-signature' },
         },
+        schemas: { Problem: problemSchema() },
       },
     },
     transform: jsonSchemaTransform,
@@ -97,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { config: { access: 'public' }, schema: { hide: true } },
     async () => app.swagger(),
   );
+  registerProblemPages(app);
   installHttpMetrics(app, options.metrics);
   return app;
 }
@@ -104,4 +106,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 /** The app with the zod type provider, for typed route handlers. */
 export function typed(app: FastifyInstance) {
   return app.withTypeProvider<ZodTypeProvider>();
+}
+
+/** Each problem's `type` URI is a short page here; `/problems` lists the catalogue as JSON. */
+function registerProblemPages(app: FastifyInstance): void {
+  app.get('/problems', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    PROBLEM_CODES.map((code) => ({ code, type: `/problems/${code.replaceAll('_', '-')}`, ...PROBLEMS[code] })),
+  );
+  app.get<{ Params: { slug: string } }>('/problems/:slug', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    const code = codeOfSlug(request.params.slug);
+    if (!code) throw new NotFound(`No problem type ${request.params.slug}; GET /problems lists them.`);
+    return reply.type('text/html; charset=utf-8').send(problemPage(code));
+  });
 }

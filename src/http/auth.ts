@@ -81,6 +81,8 @@ declare module 'fastify' {
     principal?: Principal;
     peer?: PeerPrincipal;
     rawBody?: string;
+    /** The W3C trace id this request belongs to (taken from `traceparent`, or new). */
+    traceId?: string;
   }
 }
 

@@ -55,7 +55,7 @@ export async function admitWithJoinToken(
 
   const existing = mesh.membership.get(nodeId);
   if (existing && existing.chain[0]?.publicKey !== body.publicKey) {
-    throw new Conflict(`Node id ${nodeId} is registered here with another key.`);
+    throw new Conflict(`Node id ${nodeId} is registered here with another key.`, undefined, 'node_key_mismatch');
   }
   const burnt = await mesh.ctx.database.db
     .insert(meshUsedJoinTokens)

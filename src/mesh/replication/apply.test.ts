@@ -60,6 +60,15 @@ describe('Replicator.receive', () => {
     expect(s.r.counters).toMatchObject({ applied: 6, duplicates: 3, rejected: 3, failed: 0 });
   });
 
+  it('refuses an event whose payload holds text its owner would refuse (NUL, lone surrogate), and never emits one', async () => {
+    const s = setup();
+    const res = await s.r.receive([ev(1, { payload: { name: 'a\u0000b' } }), ev(1, { origin: 'n2', payload: { ['k\ud800']: 1 } }), ev(1, { origin: 'n3' })]);
+    expect(res).toEqual({ applied: 1, duplicates: 0, rejected: 2 });
+    expect(s.applied).toEqual(['global|n3|1']);
+    await expect(s.r.transaction(async (_tx, emit) => emit({ topic: 'global', type: 'kv.set', payload: { note: 'x\u0007' } }))).rejects.toThrow(/control characters/);
+    expect(await s.store.vector()).toEqual({ global: { n3: 1 } });
+  });
+
   it('isolates a poison event: the rest of its batch commits, it stays unheld, the vector stops below it, and receive throws', async () => {
     const s = setup();
     const batch = [ev(1), ev(2, { payload: { poison: true } }), ev(3), ev(1, { origin: 'n2' })];

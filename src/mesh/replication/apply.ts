@@ -12,6 +12,7 @@
 // caller rethrows so that the sender backs off instead of resending at once.
 // Any other failure (the database, a crash) rolls the batch back and is
 // thrown as it is: nothing committed, the sender retries it all.
+import { findBadText } from '../../lib/text.js';
 import { ClockDriftError, decodeHlc, type Hlc } from '../../lib/hlc.js';
 import { eventKey, eventSchema, type ReplEvent } from './event.js';
 import { uniqueSorted, type ReplicationStore } from './store.js';
@@ -51,7 +52,8 @@ export function admit(events: readonly unknown[], holds: (topic: string) => bool
   const seen = new Set<string>();
   for (const raw of events) {
     const parsed = eventSchema.safeParse(raw);
-    if (!parsed.success || !holds(parsed.data.topic)) {
+    // A replica never stores what its owner would refuse: text breaking the rule (lib/text.ts) is rejected too.
+    if (!parsed.success || !holds(parsed.data.topic) || findBadText(parsed.data.payload, 'payload', 1).length > 0) {
       out.rejected += 1;
       continue;
     }

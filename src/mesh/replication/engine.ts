@@ -5,6 +5,7 @@
 // the peer lacks. A failing peer is retried with backoff and jitter, forever,
 // alone; nothing is dropped, because what a peer lacks is recomputed from the
 // durable log. Time, transport and storage are interfaces: the sim runs this.
+import { assertCleanText } from '../../lib/text.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import { ClockDriftError, HybridClock, decodeHlc, encodeHlc } from '../../lib/hlc.js';
@@ -12,7 +13,6 @@ import { admit, applyBatch, type Applier } from './apply.js';
 import { eventKey, eventSchema, type NewEvent, type ReplEvent } from './event.js';
 import type { ReplicationStore } from './store.js';
 import { countLacking, lacking, mergeVectors, type VersionVector } from './vector.js';
-
 export type { Applier } from './apply.js';
 
 export interface SyncRequest {
@@ -178,6 +178,7 @@ export class Replicator<Tx> {
   /** Writes an event in the caller's transaction (the outbox). Use `transaction` to get the push after commit. */
   async emit(tx: Tx, e: NewEvent): Promise<ReplEvent> {
     if (!this.holds(e.topic)) throw new Error(`this node does not hold topic ${e.topic}`);
+    assertCleanText(e.payload, 'payload'); // peers refuse such text (apply.ts admit)
     const seq = await this.o.store.nextSeq(tx, this.o.nodeId, e.topic);
     const ev: ReplEvent = { origin: this.o.nodeId, topic: e.topic, seq, hlc: encodeHlc(this.hlc.now()), type: e.type, payload: e.payload };
     await this.o.store.insert(tx, ev, this.o.clock.now());

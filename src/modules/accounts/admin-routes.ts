@@ -123,7 +123,7 @@ export function registerAccountAdminRoutes(app: FastifyInstance, ctx: NodeContex
         const account = await accounts.get(userId);
         if (!account || account.homeNode !== storeId) throw new NotFound(`No account ${userId} was made at store ${storeId}.`);
         if (action === 'disable') {
-          if (userId === principal.subject) throw new Conflict('You cannot disable your own account; ask another admin.');
+          if (userId === principal.subject) throw new Conflict('You cannot disable your own account; ask another admin.', undefined, 'self_lockout');
           if (!isSuperAdmin(principal) && (await roles.grantsOf(userId)).some((g) => g.role === 'SUPER_ADMIN')) {
             throw new Forbidden('Only a super admin may disable the account of a super admin.');
           }

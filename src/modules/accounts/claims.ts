@@ -190,6 +190,7 @@ export function createNameArbiter(ctx: NodeContext, options: { timeoutMs?: numbe
       }
       return outcome;
     },
+    release: (userId, keys) => releaseAtOwners(ctx, userId, keys),
     async settle(c) {
       return settleOutcome(await askOwners(ctx, { userId: c.userId, keys: keysOf(c), stamp: c.stamp, provisional: true }, timeoutMs));
     },
@@ -337,7 +338,7 @@ export function registerClaimRoutes(app: FastifyInstance, ctx: NodeContext, opti
     const hubIds = hubIdsOf(ctx);
     const elsewhere = keys.filter((k) => ownerHub(k, hubIds) !== ctx.identity.nodeId);
     // Views of the hubs differ for a moment when one joins: refusing keeps one owner per name; the claimant retries.
-    if (elsewhere.length > 0) throw new Conflict(`This hub does not own ${elsewhere.join(', ')} among the ${hubIds.length} hubs it knows.`);
+    if (elsewhere.length > 0) throw new Conflict(`This hub does not own ${elsewhere.join(', ')} among the ${hubIds.length} hubs it knows.`, undefined, 'not_owner_hub');
   };
 
   r.post(

@@ -22,6 +22,8 @@ export type ClaimOutcome =
 
 export interface NameArbiter {
   claim(c: NameClaim): Promise<ClaimOutcome>;
+  /** Undoes a claim whose account was never written (a failed sign-up or rename): frees these claim keys of `userId`. */
+  release(userId: string, keys: string[]): Promise<void>;
 }
 
 /** Where an account a node does not hold can be found, and pulled from (a visitor's first login). */

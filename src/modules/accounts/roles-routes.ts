@@ -122,7 +122,7 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: NodeContext, deps:
         throw new Forbidden('A store ADMIN may revoke MANAGER roles of their own store only; other roles are revoked by a super admin.');
       }
       if (current.roleType === 'SUPER_ADMIN' && current.userId === principal!.subject && current.revokedAt === null) {
-        throw new Conflict('This would lock you out: another super admin must revoke your SUPER_ADMIN role.');
+        throw new Conflict('This would lock you out: another super admin must revoke your SUPER_ADMIN role.', undefined, 'self_lockout');
       }
       const { assignment, revoked } = await roles.revoke(request.params.roleId, principal!.subject);
       if (revoked) request.log.info({ roleId: assignment.roleId, userId: assignment.userId, by: principal!.subject }, 'role revoked');

@@ -1,6 +1,7 @@
 // HTTP for signing up, logging in and out (API.md "Accounts and access").
 // Login and sign-up are public and rate limited per client address and name:
 // each attempt costs an argon2id computation by design.
+import { nameText } from '../../lib/text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
@@ -15,7 +16,7 @@ export const usernameSchema = z
   .max(32, 'must be at most 32 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-", starting with a letter or digit');
 export const emailSchema = z.email('must be an email address').max(254, 'must be at most 254 characters');
-export const personNameSchema = z.string().trim().min(1).max(100, 'must be at most 100 characters');
+export const personNameSchema = nameText(100);
 
 export const grantSchema = z.object({
   role: z.enum(roleTypes),

@@ -14,7 +14,7 @@ import { lwwMapValue, type LwwMap } from '../../lib/merge.js';
 import type { ReplicationApi } from '../../node/context.js';
 import type { AuditNote } from './audit.js';
 import { ACCOUNT_SET, TOKEN_REVOKE, applyAccountSet, applyTokenRevoke, userTopic, type AccountFields } from './events.js';
-import type { AccountLocator, NameArbiter } from './names.js';
+import { emailClaimKey, usernameClaimKey, type AccountLocator, type NameArbiter } from './names.js';
 import { hashPassword, passwordProblem, spendVerification, verifyPassword } from './password.js';
 import { accounts, revokedTokens } from './schema.js';
 import type { TokenKeys } from './tokens.js';
@@ -155,11 +155,11 @@ export class AccountService {
     const usernameKey = username.toLowerCase();
     const emailKey = email.toLowerCase();
     for (const [field, key] of [['username', usernameKey], ['email', emailKey]] as const) {
-      if (await this.takenLocally(field, key, userId)) throw new Conflict(`That ${field} is taken.`, [{ field: `body.${field}`, message: 'is taken' }]);
+      if (await this.takenLocally(field, key, userId)) throw new Conflict(`That ${field} is taken.`, [{ field: `body.${field}`, message: 'is taken' }], 'name_taken');
     }
     const outcome = await this.d.arbiter.claim({ userId, usernameKey, emailKey, stamp });
     if (outcome.outcome === 'taken') {
-      throw new Conflict(`That ${outcome.field} is taken.`, [{ field: `body.${outcome.field}`, message: 'is taken' }]);
+      throw new Conflict(`That ${outcome.field} is taken.`, [{ field: `body.${outcome.field}`, message: 'is taken' }], 'name_taken');
     }
     return outcome.outcome === 'confirmed' ? 'confirmed' : 'pending';
   }
@@ -175,6 +175,7 @@ export class AccountService {
     const userId = randomUUID();
     const stamp = this.stamp();
     const nameClaim = await this.claim(userId, input.username, input.email, stamp);
+    const claimed = [usernameClaimKey(input.username.toLowerCase()), emailClaimKey(input.email.toLowerCase())];
     const fields: AccountFields = {
       username: input.username,
       email: input.email,
@@ -190,8 +191,19 @@ export class AccountService {
       createdStamp: stamp,
       createdAt: new Date(this.d.now()).toISOString(),
     };
-    await this.update(userId, fields);
+    await this.undoClaimOnFailure(userId, claimed, () => this.update(userId, fields));
     return this.require(userId);
+  }
+
+  /** The name claim was recorded at the owner hubs before the account: if writing the account fails, the claim is freed again. */
+  private async undoClaimOnFailure(userId: string, keys: string[], write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      // releaseAtOwners logs what it could not free; the owner's sweep frees it after its grace period.
+      await this.d.arbiter.release(userId, keys).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Same answer for an unknown name and a wrong password, at about the same cost. */
@@ -269,7 +281,8 @@ export class AccountService {
     } else if (change.email !== undefined) {
       fields.email = change.email;
     }
-    if (Object.keys(fields).length > 0) await this.update(userId, fields);
+    const claimed = [...(newName ? [usernameClaimKey(fields.username!.toLowerCase())] : []), ...(newEmail ? [emailClaimKey(fields.email!.toLowerCase())] : [])];
+    if (Object.keys(fields).length > 0) await this.undoClaimOnFailure(userId, claimed, () => this.update(userId, fields));
     return this.require(userId);
   }
 

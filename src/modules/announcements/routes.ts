@@ -1,6 +1,7 @@
 // HTTP for announcements: head office (super admin) publishes to the whole
 // chain, a region's logistics manager to the region; staff read what their
 // node holds.
+import { nameText } from '../../lib/text.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
@@ -64,7 +65,7 @@ export function registerAnnouncementRoutes(app: FastifyInstance, ctx: NodeContex
         body: z.strictObject({
           scope: z.enum(['global', 'region']),
           region: z.string().regex(/^[A-Z]$/).optional(),
-          title: z.string().trim().min(1).max(200),
+          title: nameText(200),
           body: z.string().trim().min(1).max(10_000),
         }),
         response: { 201: announcementSchema },
@@ -92,7 +93,7 @@ export function registerAnnouncementRoutes(app: FastifyInstance, ctx: NodeContex
         summary: 'Edit or retract; concurrent edits merge per field, last writer wins',
         params: z.strictObject({ announcementId: z.uuid() }),
         body: z.strictObject({
-          title: z.string().trim().min(1).max(200).optional(),
+          title: nameText(200).optional(),
           body: z.string().trim().min(1).max(10_000).optional(),
           retracted: z.boolean().optional(),
         }),

@@ -2,6 +2,7 @@
 // its size and ice (the cup, lid, straw and scoops of ice are the store's to
 // add, never the client's to list), and how a person's own drink is priced:
 // from its size and components only, in integer cents.
+import { nameText } from '../../lib/text.js';
 import { z } from 'zod';
 import type { FieldError } from '../../http/errors.js';
 import { lwwMapValue, type LwwMap } from '../../lib/merge.js';
@@ -48,9 +49,9 @@ export const itemIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower
 export const drinkIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/, 'letters, digits and dashes');
 
 export const ingredientFieldsSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: nameText(100),
   type: z.enum(ingredientTypes),
-  unit: z.string().trim().min(1).max(20),
+  unit: nameText(20),
   retired: z.boolean(),
 });
 export type IngredientFields = z.infer<typeof ingredientFieldsSchema>;
@@ -61,7 +62,7 @@ export const recipeLineSchema = z.strictObject({
 });
 
 export const drinkFieldsSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: nameText(100),
   priceCents: z.number().int().min(0).max(100_000),
   size: z.enum(drinkSizes),
   ice: z.enum(iceLevels),

@@ -2,6 +2,7 @@
 // logs in; a logged-in person also sees their own drinks). Only a super
 // admin changes ingredients and catalog drinks; a person with an account
 // adds and edits drinks of their own.
+import { nameText } from '../../lib/text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
@@ -27,7 +28,7 @@ const drinkOut = z.object({
   retired: z.boolean(),
 });
 
-const name = z.string().trim().min(1).max(100);
+const name = nameText(100);
 const components = z.array(recipeLineSchema).min(1, 'at least one ingredient').max(12, 'at most 12 ingredients');
 const priceCents = z.number().int('whole cents').min(0).max(100_000);
 const rating = z.number().min(0).max(5).nullable();
@@ -61,7 +62,7 @@ export function registerCatalogRoutes(app: FastifyInstance, _ctx: NodeContext, s
       schema: {
         tags: ['catalog'],
         summary: 'Add an ingredient to the catalog (super admin); its id is <type>-<name> unless given',
-        body: z.strictObject({ itemId: itemIdSchema.optional(), name, type: z.enum(ingredientTypes), unit: z.string().trim().min(1).max(20).optional() }),
+        body: z.strictObject({ itemId: itemIdSchema.optional(), name, type: z.enum(ingredientTypes), unit: nameText(20).optional() }),
         response: { 201: ingredientOut },
         security,
       },
@@ -77,7 +78,7 @@ export function registerCatalogRoutes(app: FastifyInstance, _ctx: NodeContext, s
         tags: ['catalog'],
         summary: 'Rename, change the unit, retire or bring back an ingredient (super admin)',
         params: z.strictObject({ itemId: itemIdSchema }),
-        body: z.strictObject({ name: name.optional(), unit: z.string().trim().min(1).max(20).optional(), retired: z.boolean().optional() }),
+        body: z.strictObject({ name: name.optional(), unit: nameText(20).optional(), retired: z.boolean().optional() }),
         response: { 200: ingredientOut },
         security,
       },

@@ -146,7 +146,7 @@ export class CatalogService {
   async createIngredient(actor: CatalogActor, input: { itemId?: string | undefined; name: string; type: IngredientType; unit?: string | undefined }): Promise<Ingredient> {
     CatalogService.requireSuperAdmin(actor);
     const itemId = input.itemId ?? `${input.type}-${slug(input.name)}`;
-    if (await this.ingredient(itemId)) throw new Conflict(`The catalog has an ingredient ${itemId} already.`, [{ field: input.itemId ? 'body.itemId' : 'body.name', message: 'already in the catalog' }]);
+    if (await this.ingredient(itemId)) throw new Conflict(`The catalog has an ingredient ${itemId} already.`, [{ field: input.itemId ? 'body.itemId' : 'body.name', message: 'already in the catalog' }], 'already_exists');
     const unit = input.unit ?? { syrup: 'pump', soda: 'pour', 'add-in': 'scoop', juice: 'splash', physical: 'each', ice: 'scoop' }[input.type];
     await this.setIngredient(itemId, { name: input.name, type: input.type, unit, retired: false });
     return (await this.ingredient(itemId))!;
@@ -175,7 +175,7 @@ export class CatalogService {
     if (errors.length > 0) throw new Invalid('The drink cannot be made from these ingredients.', errors);
     const priceCents = input.priceCents ?? priceOf(input.size, input.ingredients, (id) => items.get(id)?.type);
     const drinkId = input.drinkId ?? randomUUID();
-    if (input.drinkId && (await this.getDrink(drinkId))) throw new Conflict(`A drink ${drinkId} exists already.`, [{ field: 'body.drinkId', message: 'already in use' }]);
+    if (input.drinkId && (await this.getDrink(drinkId))) throw new Conflict(`A drink ${drinkId} exists already.`, [{ field: 'body.drinkId', message: 'already in use' }], 'already_exists');
     const topic = actor.isSuperAdmin ? CATALOG_TOPIC : userTopic(actor.subject);
     // A store holds a visitor's topic once it served them; subscribing again is a no-op.
     if (topic !== CATALOG_TOPIC) await this.replication.subscribe(topic);

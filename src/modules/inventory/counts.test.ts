@@ -111,7 +111,7 @@ describeEachDb('inventory counts (CSV)', (db) => {
 
   it('wants text/csv, and its CSV parser stays out of the JSON routes', async () => {
     const json = await node.app.inject({ method: 'POST', url: `${base}/inventory.csv`, payload: { itemId: 'x' }, headers: auth });
-    expect(json.statusCode).toBe(400);
+    expect(json.statusCode).toBe(415);
     expect(json.json<{ errors: { field: string }[] }>().errors[0]!.field).toBe('headers.content-type');
     const csvToJsonRoute = await node.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: 'a,b', headers: { 'content-type': 'text/csv' } });
     expect(csvToJsonRoute.statusCode).toBe(415);

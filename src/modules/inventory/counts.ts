@@ -48,7 +48,7 @@ export async function importCounts(
       if (!changed) result.unchanged += 1;
     }
     // Thrown inside the transaction: a count is applied whole or not at all.
-    if (errors.length > 0) throw new Conflict('Some counts are below what is reserved for open orders; nothing was applied.', errors);
+    if (errors.length > 0) throw new Conflict('Some counts are below what is reserved for open orders; nothing was applied.', errors, 'stock_below_zero');
     await book.commit(emit, deps.region);
     return result;
   });

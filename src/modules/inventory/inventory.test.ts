@@ -110,7 +110,8 @@ describeEachDb('inventory', (db) => {
     expect(again.json<{ replayed: boolean; transaction: LedgerEntry }>()).toMatchObject({ replayed: true, transaction: { txId: first.json<{ transaction: LedgerEntry }>().transaction.txId } });
     expect(await count()).toBe(before);
     const other = await record({ type: 'receipt', itemId: 'straws', quantity: 60 }, key);
-    expect(other.statusCode).toBe(409);
+    expect(other.statusCode).toBe(422);
+    expect(other.json<{ code: string }>().code).toBe('idempotency_key_reused');
     expect(other.json<{ errors: { field: string }[] }>().errors[0]!.field).toBe('headers.idempotency-key');
     expect(await item('straws')).toMatchObject({ onHand: 50 });
   });

@@ -4,10 +4,12 @@
 // Managers and admins of the store read and write; the region's logistics
 // and repair staff read. Routes sit in their own plugin so the CSV body
 // parser they need is not offered to any other route.
+import { nameText } from '../../lib/text.js';
+import { textBodyParser } from '../../http/body.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
-import { Forbidden, Invalid, NotFound } from '../../http/errors.js';
+import { Forbidden, HttpError, Invalid, NotFound } from '../../http/errors.js';
 import type { RoleType } from '../../http/auth.js';
 import type { NodeContext } from '../../node/context.js';
 import { ITEM_ID, parseCounts } from './csv.js';
@@ -20,7 +22,7 @@ const read = { access: { roles: readers, scope: { store: 'storeId' } } };
 const write = { access: { roles: writers, scope: { store: 'storeId' } } };
 const security = [{ bearer: [] }];
 const tags = ['inventory'];
-const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+const CSV_TYPES = ['text/csv', 'application/csv'];
 
 const storeParams = z.strictObject({ storeId: z.string().min(1).max(100) });
 const itemId = z.string().regex(ITEM_ID, 'an item id: letters, digits and . _ : - (up to 100)');
@@ -62,7 +64,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: NodeContext, 
   const actorOf = (request: FastifyRequest) => request.principal?.subject ?? 'unknown';
 
   void app.register(async (scope) => {
-    scope.addContentTypeParser(CSV_TYPES, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser(CSV_TYPES, { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, textBodyParser);
     scope.addHook('preHandler', async (request) => thisStore((request.params as { storeId: string }).storeId));
     const r = typed(scope);
 
@@ -133,8 +135,8 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: NodeContext, 
             }),
             itemId,
             quantity: z.number().int().min(-MAX_POSITION).max(MAX_POSITION),
-            reason: z.string().trim().min(1).max(500).optional(),
-            reference: z.string().trim().min(1).max(200).optional(),
+            reason: nameText(500).optional(),
+            reference: nameText(200).optional(),
           }),
           response: { 200: z.object({ transaction: entrySchema, replayed: z.boolean() }), 201: z.object({ transaction: entrySchema, replayed: z.boolean() }) },
           security,
@@ -228,7 +230,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: NodeContext, 
         config: write,
         preValidation: async (request) => {
           const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-          if (!CSV_TYPES.includes(type)) throw new Invalid('Send the counts as text/csv.', [{ field: 'headers.content-type', message: 'use text/csv' }]);
+          if (!CSV_TYPES.includes(type)) throw new HttpError('unsupported_media_type', 'Send the counts as text/csv.', [{ field: 'headers.content-type', message: 'use text/csv' }]);
         },
         schema: {
           tags,

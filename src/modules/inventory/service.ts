@@ -36,6 +36,7 @@ export class InsufficientStock extends Conflict {
     super(
       `Not enough stock: ${missing.map((m) => m.itemId).join(', ')}.`,
       missing.map((m) => ({ field: 'items', message: `${m.itemId}: need ${m.needed}, have ${m.available}` })),
+      'insufficient_stock',
     );
   }
 }
@@ -160,7 +161,7 @@ export class InventoryService {
         if (earlier) return { entry: sameRequestOr409(earlier, input), replayed: true };
       }
       const outcome = book.move(input.itemId, input.type, input.quantity, input);
-      if (!outcome.ok) throw new Conflict(`Cannot record this ${input.type}: ${refusalOf(input.itemId, outcome)}.`, [{ field: 'body.quantity', message: refusalOf(input.itemId, outcome) }]);
+      if (!outcome.ok) throw new Conflict(`Cannot record this ${input.type}: ${refusalOf(input.itemId, outcome)}.`, [{ field: 'body.quantity', message: refusalOf(input.itemId, outcome) }], 'stock_below_zero');
       const [entry] = await book.commit(emit, this.deps.region);
       return { entry: entry!, replayed: false };
     });
@@ -189,7 +190,7 @@ export class InventoryService {
       const outcome = book.move(m.itemId, m.type, m.quantity, meta);
       if (!outcome.ok) errors.push({ field: `items.${i}.quantity`, message: refusalOf(m.itemId, outcome) });
     }
-    if (errors.length > 0) throw new Conflict('Some movements would take stock below zero.', errors);
+    if (errors.length > 0) throw new Conflict('Some movements would take stock below zero.', errors, 'stock_below_zero');
     return book.commit(emit, this.deps.region);
   }
 
@@ -313,7 +314,7 @@ function sameRequestOr409(row: typeof inventoryTransactions.$inferSelect, input:
   if (row.itemId !== input.itemId || row.type !== input.type || row.quantity !== input.quantity) {
     throw new Conflict('This Idempotency-Key was used for a different inventory transaction.', [
       { field: 'headers.idempotency-key', message: `already used for a ${row.type} of ${row.quantity} ${row.itemId}` },
-    ]);
+    ], 'idempotency_key_reused');
   }
   return entryOf(row);
 }

@@ -1,5 +1,6 @@
 // The request and response shapes of the orders API, in zod: they validate
 // requests, type the handlers and describe the endpoints in /openapi.json.
+import { multilineText } from '../../lib/text.js';
 import { z } from 'zod';
 import { orderStatuses, staffStatuses } from './status-flow.js';
 
@@ -73,9 +74,9 @@ export const payBody = z.strictObject({
 
 export const payView = z.object({ order: orderView, payment: z.object({ status: z.string() }) });
 
-export const statusBody = z.strictObject({ status: z.enum(staffStatuses), note: z.string().trim().max(500).optional() });
+export const statusBody = z.strictObject({ status: z.enum(staffStatuses), note: multilineText(500).optional() });
 // A cancel may come with no body at all; Fastify hands the validator null then.
-export const cancelBody = z.strictObject({ reason: z.string().trim().max(500).optional() }).nullish();
+export const cancelBody = z.strictObject({ reason: multilineText(500).optional() }).nullish();
 
 const lat = z.number().min(-90).max(90);
 const lon = z.number().min(-180).max(180);

@@ -19,7 +19,7 @@ import { orderRowFromRaw, type OrderRow, type PaymentState } from './views.js';
 
 export class PaymentDeclined extends HttpError {
   constructor(reason: string) {
-    super(402, 'Payment declined', `The payment was declined (${reason}); the order is still pending, so you may pay with another method.`, [
+    super('payment_declined', `The payment was declined (${reason}); the order is still pending, so you may pay with another method.`, [
       { field: 'body.paymentMethod', message: reason },
     ]);
   }
@@ -65,8 +65,7 @@ export class PaymentService {
       // stays processing, and sweepInterrupted asks the provider what became of it.
       this.d.log.warn({ err: String(err), orderId, paymentId }, 'payment provider did not answer; the attempt is checked with the provider later');
       throw new HttpError(
-        502,
-        'Payment provider did not answer',
+        'payment_provider_unavailable',
         'The payment provider did not answer. The store checks with the provider within a minute and the order then shows whether it is paid; do not pay again before.',
       );
     }
@@ -89,7 +88,7 @@ export class PaymentService {
       amount = await this.d.checkout.open.submit({ payment: paymentId, order: orderId, owner: callerSubject, provider: this.d.provider.name, at: at.toISOString() });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      throw new Conflict('A payment for this order is already in progress or awaiting confirmation from the provider.', [{ field: 'path.orderId', message: 'payment in progress' }]);
+      throw new Conflict('A payment for this order is already in progress or awaiting confirmation from the provider.', [{ field: 'path.orderId', message: 'payment in progress' }], 'payment_in_progress');
     }
     if (amount !== null && amount !== undefined) return Number(amount);
     const row = (await this.d.db.select({ ownerId: orders.ownerId, status: orders.status }).from(orders).where(eq(orders.orderId, orderId)))[0];
@@ -213,7 +212,7 @@ export class PaymentService {
       return 'refunding';
     });
     if (marked !== 'refunding') {
-      throw new Conflict(`There is no failed refund to retry: the payment is ${marked}.`, [{ field: 'path.orderId', message: `payment is ${marked}` }]);
+      throw new Conflict(`There is no failed refund to retry: the payment is ${marked}.`, [{ field: 'path.orderId', message: `payment is ${marked}` }], 'refund_not_retryable');
     }
     await this.refundIfCancelled(orderId);
   }

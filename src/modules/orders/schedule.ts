@@ -26,7 +26,7 @@ export function checkSchedule(store: { name: string; timeZone: string; weeklyHou
     if (isOpenAt(hours, timeZone, now)) return;
     throw new Conflict(`${store.name} is closed now; ${opensAgain(hours, timeZone, now)}. Schedule the order for then with pickupTime.`, [
       { field: 'body.pickupTime', message: `the store is closed now; ${opensAgain(hours, timeZone, now)}` },
-    ]);
+    ], 'store_closed');
   }
   const field = 'body.pickupTime';
   if (pickupMs < now + MIN_LEAD_MINUTES * 60_000) {

@@ -101,9 +101,9 @@ export class OrderService {
     let drinks: Map<string, OrderableDrink>;
     try {
       store = await this.d.stores.store(storeId);
-      if (!store) throw new Conflict('This store is not set up to take orders yet.');
+      if (!store) throw new Conflict('This store is not set up to take orders yet.', undefined, 'store_not_accepting_orders');
       if (!store.isAcceptingOrders) {
-        throw new Conflict(`${store.name} is not accepting orders right now${store.notAcceptingReason ? ` (${store.notAcceptingReason})` : ''}; try a nearby store.`);
+        throw new Conflict(`${store.name} is not accepting orders right now${store.notAcceptingReason ? ` (${store.notAcceptingReason})` : ''}; try a nearby store.`, undefined, 'store_not_accepting_orders');
       }
       checkSchedule(store, this.d.now(), pickupMs);
       drinks = await drinksOrInvalid(this.d.catalog, input.items.map((i) => i.drinkId), (i) => `body.items.${i}.drinkId`, caller.subject);
@@ -164,7 +164,7 @@ export class OrderService {
 
   private async replay(row: OrderRow, requestHash: string): Promise<Placed> {
     if (row.requestHash !== requestHash) {
-      throw new HttpError(422, 'Idempotency key reused', 'This Idempotency-Key was used for a different order; use a new key for a new order.', [
+      throw new HttpError('idempotency_key_reused', 'This Idempotency-Key was used for a different order; use a new key for a new order.', [
         { field: 'headers.idempotency-key', message: 'already used with a different request body' },
       ]);
     }
@@ -195,7 +195,7 @@ export class OrderService {
         errors.push({ field: `body.items.${l.lineNo}.drinkId`, message: `${l.drink.name} needs ${ing.quantity * l.quantity} × ${label}; the order needs ${m.needed} in all, ${m.available} available` });
       }
     }
-    return new Conflict(`Not enough stock for this order: ${missing.map((m) => nameOf(m.itemId)).join(', ')}. Nothing was reserved or charged.`, errors.length > 0 ? errors : err.errors);
+    return new Conflict(`Not enough stock for this order: ${missing.map((m) => nameOf(m.itemId)).join(', ')}. Nothing was reserved or charged.`, errors.length > 0 ? errors : err.errors, 'insufficient_stock');
   }
 
   // ---------------------------------------------------------------- reading
@@ -293,7 +293,7 @@ export class OrderService {
       if (from === 'cancelled') return;
       const allowed: OrderStatus[] = caller.isStaff ? ['pending', 'paid', 'preparing'] : ['pending', 'paid'];
       if (!allowed.includes(from)) {
-        if (!caller.isStaff && from === 'preparing') throw new Conflict('The store has started making this order; ask the staff to cancel it.', [{ field: 'path.orderId', message: 'order is preparing' }]);
+        if (!caller.isStaff && from === 'preparing') throw new Conflict('The store has started making this order; ask the staff to cancel it.', [{ field: 'path.orderId', message: 'order is preparing' }], 'invalid_transition');
         throw refuseStep(from, 'cancelled', []);
       }
       const at = this.at();

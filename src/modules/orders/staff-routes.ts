@@ -165,7 +165,7 @@ export function registerStaffRoutes(app: FastifyInstance, rt: OrdersRuntime): vo
         if (verdict === 'missing') throw new Unauthorized(`The ${WEBHOOK_SIGNATURE_HEADER} header is required.`);
         if (verdict === 'bad') throw new Forbidden('The webhook signature does not match.');
         if (verdict === 'stale') {
-          throw new HttpError(400, 'Invalid request', 'The webhook is too old to accept.', [{ field: `headers.${WEBHOOK_SIGNATURE_HEADER}`, message: 'timestamp older than 5 minutes' }]);
+          throw new HttpError('invalid_request', 'The webhook is too old to accept.', [{ field: `headers.${WEBHOOK_SIGNATURE_HEADER}`, message: 'timestamp older than 5 minutes' }]);
         }
       },
     },

@@ -18,7 +18,7 @@ export async function lockOrder(tx: Tx, orderId: string): Promise<OrderRow> {
 
 export function refuseStep(from: OrderStatus, to: OrderStatus, allowed: readonly OrderStatus[] = staffNextStatuses(from)): Conflict {
   const next = allowed.length > 0 ? `it can move to ${allowed.join(' or ')}` : 'it is finished and moves no further';
-  return new Conflict(`The order is ${from}; it cannot become ${to}: ${next}.`, [{ field: 'body.status', message: `allowed from ${from}: ${allowed.join(', ') || 'none'}` }]);
+  return new Conflict(`The order is ${from}; it cannot become ${to}: ${next}.`, [{ field: 'body.status', message: `allowed from ${from}: ${allowed.join(', ') || 'none'}` }], 'invalid_transition');
 }
 
 export interface Step {

@@ -1,6 +1,7 @@
 // A store's directory record: its fields, their validation (the same zod
 // shapes check an HTTP body and a replicated payload) and how a merged row
 // reads back as a record, with defaults for fields not heard of yet.
+import { nameText } from '../../lib/text.js';
 import { z } from 'zod';
 import { daysOfWeek, hoursProblems, isValidTimeZone, standardHours, type WeeklyHours } from '../../lib/hours.js';
 import { lwwMapValue, type LwwMap } from '../../lib/merge.js';
@@ -15,8 +16,8 @@ export const weeklyHoursSchema = z
   });
 
 export const addressSchema = z.strictObject({
-  street: z.string().trim().min(1).max(200),
-  city: z.string().trim().min(1).max(100),
+  street: nameText(200),
+  city: nameText(100),
   state: z.string().trim().min(2).max(50),
   zip: z.string().trim().regex(/^[0-9A-Za-z -]{3,10}$/, 'a postal code'),
 });
@@ -37,7 +38,7 @@ export const profileShape = {
 
 /** Fields a store's node publishes from its own configuration; a hub may set them for a store it registers. */
 export const identityShape = {
-  name: z.string().trim().min(1).max(100),
+  name: nameText(100),
   region: z.string().regex(/^[A-Z]$/, 'a region code such as C'),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
