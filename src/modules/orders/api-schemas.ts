@@ -80,7 +80,8 @@ export const cancelBody = z.strictObject({ reason: multilineText(500).optional()
 
 const lat = z.number().min(-90).max(90);
 const lon = z.number().min(-180).max(180);
-const speedMph = z.number().gt(0, 'above 0; leave it out to assume 30 mph').max(200).optional();
+// Below walking pace the arrival time runs off to infinity; 0.5 mph is the slowest a customer is assumed to move.
+const speedMph = z.number().min(0.5, 'at least 0.5 mph; leave it out to assume 30 mph').max(200).optional();
 
 export const arrivalBody = z.strictObject({ lat, lon, speedMph });
 export const estimateBody = z.strictObject({

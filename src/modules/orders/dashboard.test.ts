@@ -123,6 +123,7 @@ describeEachDb('dashboards and store questions', (db) => {
   it.each([
     ['a latitude off the globe', { lat: 91, lon: 0 }, 'body.lat'],
     ['a speed of 0', { lat: 41, lon: -111, speedMph: 0 }, 'body.speedMph'],
+    ['a speed so small the arrival is never (found by the fuzzer: a 500)', { lat: 41, lon: -111, speedMph: 5e-324 }, 'body.speedMph'],
     ['an unknown drink', { lat: 41, lon: -111, drinkIds: ['drink-nope'] }, 'body.drinkIds.0'],
   ])('refuses an estimate with %s, naming the field', async (_n, body, field) => {
     const res = await kit.call('POST', '/api/v1/orders/estimate-arrival', {}, body);
