@@ -32,7 +32,7 @@ export interface FuzzReport {
 const BACKGROUND_TABLES = new Set(['mesh_members', 'mesh_peers', 'repl_peers', 'node_state', 'repl_peer_state']);
 
 async function tableNames(ctx: NodeContext): Promise<string[]> {
-  const rows = await ctx.database.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
+  const rows = await ctx.database.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`, []);
   return rows.map((r) => r.name).filter((n) => !BACKGROUND_TABLES.has(n) && !n.startsWith('__'));
 }
 
