@@ -102,6 +102,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
 const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'GET /api/v1/node/status': { here: STORE_ADMIN },
   'POST /api/v1/node/log-level': { here: STORE_ADMIN },
+  'GET /api/v1/node/backup': { here: HEAD_OFFICE },
   'GET /api/v1/network': { here: HEAD_OFFICE },
   'GET /api/v1/audit': { here: HEAD_OFFICE },
   'GET /api/v1/announcements': { here: STAFF_HERE },

@@ -5,6 +5,7 @@ import { addNodeCommand } from './node-command.js';
 import { addDemoCommand } from './demo-command.js';
 import { addNetworkCommands } from './network-commands.js';
 import { addAccountsCommand } from './accounts-command.js';
+import { addBackupCommands } from './backup-command.js';
 
 const program = new Command('codepop')
   .description('CodePop Mesh: soda shops and supply hubs as a peer-to-peer network')
@@ -15,6 +16,7 @@ addNodeCommand(program);
 addDemoCommand(program);
 addNetworkCommands(program);
 addAccountsCommand(program);
+addBackupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -41,6 +41,8 @@ export interface Database {
    * with the driver's own value types (jsonb parsed, timestamps as Date).
    */
   query<T extends Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]>;
+  /** Embedded only: a consistent copy of the whole database as a gzipped tarball, taken between statements (backups). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
       migrate: () => migratePglite(db, { migrationsFolder }),
       ping: () => pingDb(db as unknown as Db),
       query: async <T extends Record<string, unknown>>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
+      dumpDataDir: () => client.dumpDataDir('gzip'),
       close: () => client.close(),
     };
   }

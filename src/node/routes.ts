@@ -4,6 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../http/app.js';
 import { nodeTypeOf, type NodeContext } from './context.js';
+import { sourceOf, writeBackup } from './backup.js';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const nodeTypeSchema = z.enum(['STORE', 'SUPPLY_HUB']);
 
@@ -117,6 +121,33 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext, start
       ctx.log.level = request.body.level;
       if (previous !== request.body.level) request.log.warn({ from: previous, to: request.body.level, by: request.principal?.subject }, 'log level changed');
       return { level: request.body.level, previous };
+    },
+  );
+
+  r.get(
+    '/api/v1/node/backup',
+    {
+      // The archive holds the node's private key: the network's super admins only.
+      config: { access: { roles: ['SUPER_ADMIN'] } },
+      schema: {
+        tags: ['node'],
+        summary: 'Super admin: a consistent backup of this running node (identity, keys, database) as a tar file; `codepop restore` reads it',
+        produces: ['application/x-tar'],
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request, reply) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'codepop-backup-out-'));
+      const file = path.join(dir, 'backup.tar');
+      const result = await writeBackup({ dataDir: config.dataDir, source: sourceOf(ctx.database, config.databaseUrl), out: file });
+      request.log.info({ bytes: result.bytes, ms: result.ms, by: request.principal?.subject }, 'backup taken');
+      const stream = createReadStream(file);
+      stream.on('close', () => rmSync(dir, { recursive: true, force: true }));
+      return reply
+        .type('application/x-tar')
+        .header('content-disposition', `attachment; filename="codepop-${identity.nodeId}-${result.manifest.createdAt.replace(/[:.]/g, '-')}.tar"`)
+        .header('content-length', String(result.bytes))
+        .send(stream);
     },
   );
 }

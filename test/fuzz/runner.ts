@@ -61,12 +61,18 @@ export interface FuzzOptions {
 export async function fuzzNode(node: { app: FastifyInstance; ctx: NodeContext }, fuzzCtx: FuzzContext, options: FuzzOptions): Promise<FuzzReport> {
   const doc = (await node.app.inject({ method: 'GET', url: '/openapi.json' })).json<unknown>();
   const ops = operationsOf(doc);
-  const requests = fc.sample(anyRequest(ops, fuzzCtx), { seed: options.seed, numRuns: options.requests });
+  const arbitrary = anyRequest(ops, fuzzCtx);
+  // Drawn in batches (batch i from seed + i), so a long run never holds millions of requests at once.
+  function* requests(): Generator<FuzzRequest> {
+    for (let batch = 0, left = options.requests; left > 0; batch++, left -= 1000) {
+      yield* fc.sample(arbitrary, { seed: (options.seed + batch) | 0, numRuns: Math.min(1000, left) });
+    }
+  }
   const tables = await tableNames(node.ctx);
   const report: FuzzReport = { requests: 0, operations: ops.length, byStatus: {}, findings: [] };
   const codes = new Set<string>(PROBLEM_CODES);
   let before = await snapshot(node.ctx, tables);
-  for (const req of requests) {
+  for (const req of requests()) {
     if (options.deadline !== undefined && Date.now() > options.deadline) break;
     const found = (kind: Finding['kind'], status: number, detail: string) => report.findings.push({ kind, op: req.op, status, request: describe(req), detail: detail.slice(0, 500) });
     let timer: NodeJS.Timeout | undefined;
@@ -97,7 +103,7 @@ export async function fuzzNode(node: { app: FastifyInstance; ctx: NodeContext },
       if (changed.length > 0) found('changed_on_4xx', res.statusCode, `tables changed: ${changed.join(', ')}; answer: ${res.body}`);
     }
     before = after;
-    if (report.requests % 250 === 0) options.progress?.(report.requests, requests.length, report.findings.length);
+    if (report.requests % 250 === 0) options.progress?.(report.requests, options.requests, report.findings.length);
   }
   return report;
 }
