@@ -27,6 +27,7 @@ export function addNodeCommand(program: Command): void {
     .option('--heartbeat-ms <ms>', 'heartbeat interval for failure detection')
     .option('--watch-neighbours <n>', 'how many nearest region stores a store heartbeats itself')
     .option('--backoff-cap-ms <ms>', 'longest wait between registration retries')
+    .option('--otel-endpoint <url>', 'export request spans by OTLP/HTTP to this collector (also OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
     .option('--auth-rate-limit <n>', 'login and sign-up attempts per client and name per minute (default 20)')
     .option('--token-ttl-minutes <n>', 'how long a login token stays valid (default 720)')

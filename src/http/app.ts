@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { installAuth, type AuthProviders } from './auth.js';
 import { installHttpMetrics } from './metrics.js';
+import { installTracing } from './tracing.js';
 import { installBodyParsers, installTextRule } from './body.js';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem.js';
 import { PROBLEM_CODES, codeOfSlug, problemPage, problemSchema, PROBLEMS } from './problem-catalog.js';
@@ -50,6 +51,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors,
     clientErrorHandler,
   });
+  // First, so every later hook, the handler and its log lines run in the request's trace.
+  installTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
@@ -61,7 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.header('x-request-id', String(request.id));
   });
   app.addHook('onResponse', async (request, reply) => {
-    const entry = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // Named here: the response is finished outside the request's trace context.
+    const entry = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), traceId: request.traceId };
     if (reply.statusCode >= 400) request.log.info(entry, 'request answered with an error');
     else request.log.debug(entry, 'request answered');
   });

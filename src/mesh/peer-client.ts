@@ -1,6 +1,7 @@
 // Outgoing node-to-node requests, each signed with this node's key and
 // carrying its certificate chain. The transport is an interface so the
 // simulation can carry requests over its own network.
+import { childTrace, currentTrace, formatTraceparent } from '../lib/trace.js';
 import type { KeyObject } from 'node:crypto';
 import http from 'node:http';
 import { encodeChain, type CertChain } from './certificate.js';
@@ -94,6 +95,9 @@ export class PeerClient {
       now: this.signer.now(),
     });
     if (text !== undefined) headers['content-type'] = 'application/json';
+    // The call belongs to the trace of the work that makes it; the peer logs under the same id.
+    const trace = currentTrace();
+    if (trace) headers.traceparent = formatTraceparent(childTrace(trace));
     return this.transport.send(`${baseUrl.replace(/\/$/, '')}${path}`, {
       method,
       headers,

@@ -34,6 +34,8 @@ export const nodeConfigSchema = z.strictObject({
   watchNeighbours: z.coerce.number().int().min(1).max(100).default(4),
   /** Longest wait between registration retries (exponential backoff with jitter up to this). */
   backoffCapMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** OTLP/HTTP endpoint to export request spans to (e.g. http://127.0.0.1:4318); unset, tracing only writes trace ids in logs. */
+  otelEndpoint: url.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Login and sign-up attempts allowed per client address and name per minute (429 beyond). */
   authRateLimit: z.coerce.number().int().min(1).max(1_000_000).default(20),
@@ -51,8 +53,8 @@ const spellings: Record<string, { flag: string; env: string }> = Object.fromEntr
     return [key, { flag: `--${kebab}`, env: `CODEPOP_${kebab.replaceAll('-', '_').toUpperCase()}` }];
   }),
 );
-// DATABASE_URL is the conventional name; CODEPOP_DATABASE_URL wins when both are set.
-const envAliases: Record<string, string> = { databaseUrl: 'DATABASE_URL' };
+// DATABASE_URL and OTEL_EXPORTER_OTLP_ENDPOINT are the conventional names; the CODEPOP_ spelling wins when both are set.
+const envAliases: Record<string, string> = { databaseUrl: 'DATABASE_URL', otelEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT' };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

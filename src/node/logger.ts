@@ -1,6 +1,8 @@
 // Structured JSON logs (pino). Secrets are redacted wherever they appear in
 // a log object: tokens, passwords, keys, signatures, authorization headers.
+// Each line carries the trace id of the work it belongs to (lib/trace.ts).
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentTrace } from '../lib/trace.js';
 
 export const redactedPaths = [
   'password',
@@ -33,6 +35,11 @@ export function createLogger(
       base: { pid: process.pid, ...bindings },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line written while serving a request or applying a peer's event names its trace.
+      mixin: () => {
+        const trace = currentTrace();
+        return trace ? { traceId: trace.traceId } : {};
+      },
     },
     destination,
   );

@@ -1,6 +1,7 @@
 // Assembles one node: identity, database and migrations, the HTTP app with
 // every module's routes, the mesh and background jobs; and takes it down
 // again in the reverse order, draining requests first.
+import { startTelemetry, type Telemetry } from './telemetry.js';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { openDatabase, type Database, type DatabaseSpec } from '../db/database.js';
@@ -82,7 +83,9 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
   const spec = options.database ?? databaseSpecOf(config);
   let database: Database | undefined;
   let app: FastifyInstance | undefined;
+  let telemetry: Telemetry | undefined;
   try {
+    telemetry = await startTelemetry(config.otelEndpoint, `codepop-${config.role}`, log);
     database = await openDatabase(spec);
     await database.migrate();
     log.info({ database: spec.kind }, 'database ready, migrations applied');
@@ -139,13 +142,17 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
       ctx,
       app,
       url,
-      stop: () => stopNode(ctx, running.app, () => mesh.replicator.stop()).finally(unlock),
+      stop: () =>
+        stopNode(ctx, running.app, () => mesh.replicator.stop())
+          .then(() => telemetry?.shutdown())
+          .finally(unlock),
     };
     return running;
   } catch (err) {
     // Nothing is half-started: whatever was opened is closed again.
     await app?.close().catch(() => undefined);
     await database?.close().catch(() => undefined);
+    await telemetry?.shutdown().catch(() => undefined);
     unlock();
     throw err;
   }

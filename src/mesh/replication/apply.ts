@@ -13,6 +13,7 @@
 // Any other failure (the database, a crash) rolls the batch back and is
 // thrown as it is: nothing committed, the sender retries it all.
 import { findBadText } from '../../lib/text.js';
+import { childTrace, runInTrace } from '../../lib/trace.js';
 import { ClockDriftError, decodeHlc, type Hlc } from '../../lib/hlc.js';
 import { eventKey, eventSchema, type ReplEvent } from './event.js';
 import { uniqueSorted, type ReplicationStore } from './store.js';
@@ -115,7 +116,8 @@ export async function applyBatch<Tx>(
         const apply = appliers.get(ev.type);
         if (!apply) continue;
         try {
-          await apply(tx, ev);
+          // The applier (and whatever it logs) runs in the trace the event was made in.
+          await (ev.traceId ? runInTrace(childTrace({ traceId: ev.traceId, flags: '01' }), () => apply(tx, ev)) : apply(tx, ev));
         } catch (err) {
           throw new ApplierError(ev, err);
         }

@@ -6,6 +6,7 @@
 // alone; nothing is dropped, because what a peer lacks is recomputed from the
 // durable log. Time, transport and storage are interfaces: the sim runs this.
 import { assertCleanText } from '../../lib/text.js';
+import { currentTrace } from '../../lib/trace.js';
 import { Backoff } from '../../lib/backoff.js';
 import type { Clock } from '../../lib/clock.js';
 import { ClockDriftError, HybridClock, decodeHlc, encodeHlc } from '../../lib/hlc.js';
@@ -180,7 +181,8 @@ export class Replicator<Tx> {
     if (!this.holds(e.topic)) throw new Error(`this node does not hold topic ${e.topic}`);
     assertCleanText(e.payload, 'payload'); // peers refuse such text (apply.ts admit)
     const seq = await this.o.store.nextSeq(tx, this.o.nodeId, e.topic);
-    const ev: ReplEvent = { origin: this.o.nodeId, topic: e.topic, seq, hlc: encodeHlc(this.hlc.now()), type: e.type, payload: e.payload };
+    const traceId = currentTrace()?.traceId;
+    const ev: ReplEvent = { origin: this.o.nodeId, topic: e.topic, seq, hlc: encodeHlc(this.hlc.now()), type: e.type, payload: e.payload, ...(traceId ? { traceId } : {}) };
     await this.o.store.insert(tx, ev, this.o.clock.now());
     this.counters.emitted += 1;
     return ev;
@@ -210,6 +212,7 @@ export class Replicator<Tx> {
       this.counters.failed += r.failed;
       for (const ev of r.applied) {
         if (drifted.has(eventKey(ev))) this.o.log.warn({ origin: ev.origin, hlc: ev.hlc }, 'event stamped far ahead of our clock; stored, clock not advanced');
+        this.o.log.debug({ event: eventKey(ev), type: ev.type, ...(ev.traceId ? { traceId: ev.traceId } : {}) }, 'applied a peer event');
       }
       this.vector = mergeVectors(this.vector, r.vector);
       this.notify(r.applied);
@@ -293,13 +296,7 @@ export class Replicator<Tx> {
   private state(peer: string): PeerState {
     let st = this.peerStates.get(peer);
     if (!st) {
-      st = {
-        lastSyncAt: 0,
-        nextAt: 0,
-        busy: false,
-        backoff: new Backoff(this.o.backoff ?? { baseMs: 200, capMs: 30_000 }, () => this.o.clock.random()),
-        asked: new Set(),
-      };
+      st = { lastSyncAt: 0, nextAt: 0, busy: false, asked: new Set(), backoff: new Backoff(this.o.backoff ?? { baseMs: 200, capMs: 30_000 }, () => this.o.clock.random()) };
       this.peerStates.set(peer, st);
     }
     return st;

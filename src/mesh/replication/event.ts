@@ -14,6 +14,8 @@ export const eventSchema = z.strictObject({
   hlc: z.string().min(1).max(200),
   type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'an event type such as account.created'),
   payload: z.unknown(),
+  /** The trace of the work that made the change (lib/trace.ts), so the nodes it reaches log under the same id. */
+  traceId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
 });
 
 export type ReplEvent = z.infer<typeof eventSchema>;

@@ -12,6 +12,8 @@ export const replEvents = pgTable(
     hlc: text('hlc').notNull(),
     type: text('type').notNull(),
     payload: jsonb('payload'),
+    /** The trace the event was made in, carried to every node that holds it. */
+    traceId: text('trace_id'),
     /** Local arrival order, for paging and for the age of undelivered events. */
     position: bigserial('position', { mode: 'number' }).notNull(),
     storedAt: bigint('stored_at', { mode: 'number' }).notNull(),

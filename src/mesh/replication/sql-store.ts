@@ -50,7 +50,7 @@ export class SqlReplicationStore implements ReplicationStore<Tx> {
     for (let i = 0; i < batch.length; i += INSERT_ROWS) {
       const rows = await tx
         .insert(replEvents)
-        .values(batch.slice(i, i + INSERT_ROWS).map((e) => ({ origin: e.origin, topic: e.topic, seq: e.seq, hlc: e.hlc, type: e.type, payload: e.payload ?? null, storedAt })))
+        .values(batch.slice(i, i + INSERT_ROWS).map((e) => ({ origin: e.origin, topic: e.topic, seq: e.seq, hlc: e.hlc, type: e.type, payload: e.payload ?? null, traceId: e.traceId ?? null, storedAt })))
         .onConflictDoNothing()
         .returning({ topic: replEvents.topic, origin: replEvents.origin, seq: replEvents.seq });
       for (const r of rows) stored.add(eventKey(r));
@@ -117,7 +117,7 @@ export class SqlReplicationStore implements ReplicationStore<Tx> {
       .where(and(eq(replEvents.topic, topic), eq(replEvents.origin, origin), gt(replEvents.seq, after), lte(replEvents.seq, upTo)))
       .orderBy(asc(replEvents.seq))
       .limit(limit);
-    return rows.map(({ position: _p, ...r }) => r);
+    return rows.map(({ position: _p, traceId, ...r }) => (traceId ? { ...r, traceId } : r));
   }
 
   async latestHlc(origin: string): Promise<string | undefined> {

@@ -1,0 +1,1 @@
+ALTER TABLE "repl_events" ADD COLUMN "trace_id" text;
