@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { newSpanId, newTraceId } from '../src/lib/trace.js';
-import { aroundTheClock, OrdersKit } from './harness/orders-kit.js';
+import { aroundTheClock } from './harness/orders-kit.js';
 import { OPERATOR_TOKEN, TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
 import { createTestNode, TEST_OPERATOR_TOKEN } from './harness/test-node.js';
 
