@@ -8,6 +8,9 @@ import { sql } from 'drizzle-orm';
 import { PROBLEM_CODES, PROBLEMS } from '../src/http/problem-catalog.js';
 import { nameClaims } from '../src/modules/accounts/schema.js';
 import { accounts } from '../src/modules/accounts/schema.js';
+import { inventoryPositions, inventoryTransactions } from '../src/modules/inventory/schema.js';
+import { orders, payments } from '../src/modules/orders/schema.js';
+import { OrdersKit } from './harness/orders-kit.js';
 import { createTestNode, describeEachDb, TEST_OPERATOR_TOKEN, type TestNode } from './harness/test-node.js';
 
 const PASSWORD = 'correct horse battery';
@@ -153,6 +156,56 @@ describeEachDb('hardening', (db) => {
       }
       // The name was not kept by the failed attempt: the same sign-up now succeeds.
       expect((await post('/api/v1/auth/register', body)).statusCode).toBe(201);
+    });
+
+    it('a rename whose account write fails frees the new name and keeps the old one', async () => {
+      const { database } = node.ctx;
+      expect((await post('/api/v1/auth/register', JSON.stringify({ username: 'renamer', email: 'renamer@example.com', password: PASSWORD }))).statusCode).toBe(201);
+      const token = (await post('/api/v1/auth/login', JSON.stringify({ username: 'renamer', password: PASSWORD }))).json<{ token: string }>().token;
+      await database.db.execute(sql.raw(`create or replace function test_fail_rename() returns trigger language plpgsql as $$
+        begin if new.username_key = 'renamed' then raise exception 'injected failure'; end if; return new; end $$`));
+      await database.db.execute(sql.raw('create trigger test_fail_rename before update on accounts for each row execute function test_fail_rename()'));
+      const claims = await claimCount();
+      try {
+        const res = await node.app.inject({ method: 'PATCH', url: '/api/v1/me', payload: { username: 'renamed' }, headers: { authorization: `Bearer ${token}` } });
+        expectProblem(res, 500, 'internal_error');
+        expect(await claimCount()).toBe(claims);
+      } finally {
+        await database.db.execute(sql.raw('drop trigger test_fail_rename on accounts'));
+        await database.db.execute(sql.raw('drop function test_fail_rename()'));
+      }
+      const me = await node.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      expect(me.json<{ username: string }>().username).toBe('renamer');
+      expect((await post('/api/v1/auth/register', JSON.stringify({ username: 'renamed', email: 'renamed@example.com', password: PASSWORD }))).statusCode).toBe(201);
+    });
+
+    it('an order whose row cannot be written after its stock was reserved leaves no reservation, ledger row or payment', async () => {
+      const { database } = node.ctx;
+      const kit = new OrdersKit(node.app, node.ctx.identity.nodeId, TEST_OPERATOR_TOKEN);
+      await kit.setUp();
+      const drinkId = 'drink-classic-cherry-cola';
+      await kit.stockFor(drinkId, 5);
+      const state = async () => ({
+        ledger: await database.db.$count(inventoryTransactions),
+        positions: JSON.stringify(await database.db.select().from(inventoryPositions).orderBy(inventoryPositions.itemId)),
+        orders: await database.db.$count(orders),
+        payments: await database.db.$count(payments),
+      });
+      await database.db.execute(sql.raw(`create or replace function test_fail_order() returns trigger language plpgsql as $$
+        begin if new.idempotency_key = 'inject-failure-0001' then raise exception 'injected failure'; end if; return new; end $$`));
+      await database.db.execute(sql.raw('create trigger test_fail_order before insert on orders for each row execute function test_fail_order()'));
+      const before = await state();
+      try {
+        const res = await post('/api/v1/orders', JSON.stringify({ items: [{ drinkId, quantity: 2 }], paymentMethod: 'tok_approve' }), { 'idempotency-key': 'inject-failure-0001' });
+        expectProblem(res, 500, 'internal_error');
+        expect(await state()).toEqual(before);
+      } finally {
+        await database.db.execute(sql.raw('drop trigger test_fail_order on orders'));
+        await database.db.execute(sql.raw('drop function test_fail_order()'));
+      }
+      // The stock the failed order touched is all there for the next one.
+      const again = await post('/api/v1/orders', JSON.stringify({ items: [{ drinkId, quantity: 5 }] }), { 'idempotency-key': 'inject-failure-0002' });
+      expect(again.statusCode, again.body).toBe(201);
     });
   });
 });
