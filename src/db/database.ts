@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as schema from './schema.js';
+import { applyFunctions } from './functions.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -30,7 +31,7 @@ export type DatabaseSpec =
 export interface Database {
   kind: DatabaseSpec['kind'];
   db: Db;
-  /** Applies pending migrations in one transaction; safe to run twice. */
+  /** Applies pending migrations in one transaction, then the modules' function files (db/functions.ts); safe to run twice. */
   migrate(): Promise<void>;
   /** Cheap round trip, for health checks. */
   ping(): Promise<boolean>;
@@ -72,7 +73,10 @@ export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
     return {
       kind: 'pglite',
       db: db as unknown as Db, // the pglite and pg drivers share pg-core; only the result HKT differs
-      migrate: () => migratePglite(db, { migrationsFolder }),
+      migrate: async () => {
+        await migratePglite(db, { migrationsFolder });
+        await applyFunctions((text) => client.exec(text));
+      },
       ping: () => pingDb(db as unknown as Db),
       query: async <T extends Record<string, unknown>>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
       dumpDataDir: () => client.dumpDataDir('gzip'),
@@ -92,7 +96,10 @@ export async function openDatabase(spec: DatabaseSpec): Promise<Database> {
   return {
     kind: 'postgres',
     db: db as unknown as Db,
-    migrate: () => migratePg(db, { migrationsFolder }),
+    migrate: async () => {
+      await migratePg(db, { migrationsFolder });
+      await applyFunctions((text) => pool.query(text));
+    },
     ping: () => pingDb(db as unknown as Db),
     query: async <T extends Record<string, unknown>>(text: string, params: unknown[]) =>
       (await pool.query<T>({ name: statementName(text), text, values: params })).rows,
@@ -132,6 +139,7 @@ export async function dumpPgliteTemplate(): Promise<Blob> {
   const client = new PGlite({ postgresqlconf: pgliteSettings });
   try {
     await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder });
+    await applyFunctions((text) => client.exec(text));
     return await client.dumpDataDir('none');
   } finally {
     await client.close();

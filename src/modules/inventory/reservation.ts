@@ -1,5 +1,5 @@
 // Reserving stock for an order in one call of the database function
-// inventory_reserve (drizzle/0008_checkout_functions.sql): lock the items'
+// inventory_reserve (src/modules/inventory/sql/): lock the items'
 // positions in item order, find what is short, and only when nothing is
 // raise `reserved` and write the ledger's reserve rows. Another module's
 // function can call it in the same statement (orders_place writes the order
@@ -58,7 +58,7 @@ export function reservationNeeds(input: ReservationInput): [string, number][] {
   return [...needs].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
-/** What inventory_reserve answers (drizzle/0008_checkout_functions.sql). */
+/** What inventory_reserve answers (src/modules/inventory/sql/). */
 interface Answer {
   missing: MissingItem[];
   held: { itemId: string; onHand: number; reserved: number; inTransit: number; onOrder: number; damaged: number; threshold: number; signalled: boolean }[];

@@ -1,4 +1,4 @@
-// The checkout's three database calls (drizzle/0008_checkout_functions.sql),
+// The checkout's three database calls (src/modules/orders/sql/),
 // each through a smart batcher (src/lib/batcher.ts): a lone call goes at
 // once; calls arriving while one is carried out go together as the next, in
 // one round trip and one commit. Placing runs one batch at a time, since

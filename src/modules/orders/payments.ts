@@ -77,7 +77,7 @@ export class PaymentService {
   }
 
   /**
-   * Writes the attempt with payments_open (drizzle/0008_checkout_functions.sql),
+   * Writes the attempt with payments_open (src/modules/orders/sql/),
    * which also checks the order is the caller's and still pending; only when
    * it writes nothing is it worth reading the order to say why.
    */
@@ -98,7 +98,7 @@ export class PaymentService {
 
   /**
    * Applies a provider's answer to an attempt with payments_settle
-   * (drizzle/0008_checkout_functions.sql), one call: lock the order, settle
+   * (src/modules/orders/sql/), one call: lock the order, settle
    * the attempt (an approval for an order cancelled meanwhile becomes a
    * refund, never a revived order), mirror it on the order (paid, with its
    * history entry, when approved) and book the sale. One call is one round

@@ -79,7 +79,7 @@ export const payments = pgTable(
     index('payments_order_idx').on(t.orderId),
     uniqueIndex('payments_provider_ref_idx').on(t.provider, t.providerRef),
     // Attempts still waiting for the provider's word: the sweep of interrupted payments reads these, not every payment
-    // ever made. (Settling locks its attempt by primary key: drizzle/0010.)
+    // ever made. (Settling locks its attempt by primary key: sql/payments_settle.sql.)
     index('payments_unsettled_idx')
       .on(t.paymentId)
       .where(sql`${t.status} in ('processing', 'pending')`),

@@ -141,7 +141,7 @@ export class OrderService {
       updatedAt: at,
     };
     try {
-      // One statement: orders_place writes the row only with its stock reserved (drizzle/0008_checkout_functions.sql).
+      // One statement: orders_place writes the row only with its stock reserved (src/modules/orders/sql/).
       const payment = input.openPayment ? { payment_id: input.openPayment.paymentId, provider: input.openPayment.provider } : undefined;
       const place = (lines: string) => this.d.checkout.place.submit({ order: orderRowJson(row), lines, payment });
       if (needs.length > 0) await this.d.inventory.reserveVia({ storeId, reference: orderId, items: needs, actor: ownerId }, place);
