@@ -30,6 +30,7 @@ const spec: OptionSpec = {
   'jitter-ms': { type: 'string', help: 'largest delay the proxy adds per request (default 200)' },
   stores: { type: 'string', help: 'stores the hub registers in (c) (default 1000; --quick 100)' },
   concurrency: { type: 'string', help: 'requests in flight in (c) (default 4)' },
+  settle: { type: 'string', help: 'seconds the hub heartbeats its stores in (c) after they joined (default 6 heartbeats, at least 5)' },
   'heartbeat-ms': { type: 'string', help: 'heartbeat interval of every node (default 1000)' },
   'poll-ms': { type: 'string', help: 'status polling interval while timing (a) (default 200)' },
   parts: { type: 'string', help: 'which parts, comma-separated: kills,jitter,register (default all)' },
@@ -54,6 +55,7 @@ export async function main(args: string[]): Promise<void> {
     jitterMs: intOption(v, 'jitter-ms', 200, 0),
     stores: intOption(v, 'stores', quick ? 100 : 1000, 1),
     concurrency: intOption(v, 'concurrency', 4, 1),
+    settle: v.settle === undefined ? undefined : intOption(v, 'settle', 60, 1),
     heartbeatMs: intOption(v, 'heartbeat-ms', 1000, 50),
     pollMs: intOption(v, 'poll-ms', 200, 10),
   };
@@ -87,7 +89,7 @@ export async function main(args: string[]): Promise<void> {
   }
   if (parts.includes('register')) {
     progress(`(c) register: one hub process, ${o.stores} fake stores with join tokens, ${o.concurrency} requests in flight`);
-    register = await runRegister({ template: template.dir, stores: o.stores, concurrency: o.concurrency, heartbeatMs: o.heartbeatMs });
+    register = await runRegister({ template: template.dir, stores: o.stores, concurrency: o.concurrency, heartbeatMs: o.heartbeatMs, ...(o.settle !== undefined ? { settleSeconds: o.settle } : {}) });
   }
 
   if (kills) printKills(kills, o.heartbeatMs, processes);
@@ -205,6 +207,7 @@ function printRegister(r: RegisterResult): void {
         ['RSS before registrations', mib(r.rssBefore), 'hub GET /api/v1/node/status memory.rssBytes'],
         ['RSS right after', mib(r.rssAfter), 'same'],
         [`RSS after ${r.settleSeconds} s of heartbeats`, mib(r.rssSettled), 'same'],
+        ['RSS while settling, min – max', `${mib(r.rssSettleMin)} – ${mib(r.rssSettleMax)}`, 'sampled every 10 s'],
         ['RSS growth per store', `${fmt(per / 1024, 1)} KiB`, '(settled − before) ÷ stores'],
         ['register p50, first 10 %', `${fmt(r.firstTenthP50Ms, 1)} ms`, 'client-side latency, in issue order'],
         ['register p50, last 10 %', `${fmt(r.lastTenthP50Ms, 1)} ms`, `same; ratio last ÷ first ${ratio(r.lastTenthP50Ms, r.firstTenthP50Ms)}`],

@@ -46,6 +46,9 @@ export interface RegisterResult {
   rssBefore: number;
   rssAfter: number;
   rssSettled: number;
+  /** Lowest and highest RSS sampled every 10 s while settling: how flat it is. */
+  rssSettleMin: number;
+  rssSettleMax: number;
   settleSeconds: number;
   /** Heartbeats from the hub the fake stores answered per second while settling. */
   heartbeatsPerSecond: number;
@@ -61,25 +64,37 @@ interface FakeStore {
   token: string;
 }
 
-/** Answers the hub's heartbeats for every fake store: base URL http://host:port/fake/<nodeId>. */
-async function startResponder(): Promise<{ server: Server; url: string; heartbeats: () => number }> {
+/**
+ * Answers the hub's heartbeats for every fake store: base URL
+ * http://host:port/fake/<nodeId>. It listens on several ports, spread over
+ * the stores, as real stores are on different hosts: the hub keeps a few
+ * connections per peer address, and one address for all would make the
+ * bench measure that limit instead of the hub.
+ */
+async function startResponder(ports = 64): Promise<{ urls: string[]; heartbeats: () => number }> {
   let heartbeats = 0;
-  const server = createServer((req, res) => {
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     req.resume();
     const match = /^\/fake\/([^/]+)\/p2p\/v1\/heartbeat$/.exec(req.url ?? '');
     if (!match || req.method !== 'POST') return void res.writeHead(404).end();
     heartbeats += 1;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ nodeId: match[1], registryVersion: 'fake', revocations: 0, known: true }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  const servers: Server[] = [];
+  for (let i = 0; i < ports; i++) {
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+  }
   onCleanup(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, heartbeats: () => heartbeats };
+  return { urls: servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`), heartbeats: () => heartbeats };
 }
-
 
 /** Runs `fn` over 0..n-1 with at most `concurrency` in flight; per-call latencies in ms. */
 async function timed(
@@ -129,7 +144,7 @@ async function timed(
   return { stats, latencies };
 }
 
-export async function runRegister(o: { template: string; stores: number; concurrency: number; heartbeatMs: number }): Promise<RegisterResult> {
+export async function runRegister(o: { template: string; stores: number; concurrency: number; heartbeatMs: number; settleSeconds?: number }): Promise<RegisterResult> {
   const net = new TestNetwork({ heartbeatMs: o.heartbeatMs, pgliteTemplate: o.template });
   onCleanup(async () => {
     await net.stopAll();
@@ -168,7 +183,7 @@ export async function runRegister(o: { template: string; stores: number; concurr
     async (i) => {
       const f = fakes[i] as FakeStore;
       const client = new PeerClient({ nodeId: f.nodeId, privateKey: f.privateKey, chain: () => undefined, now: () => Date.now() });
-      const card = { name: `Fake Store ${i + 1}`, apiBaseUrl: `${responder.url}/fake/${f.nodeId}`, lat: region.lat + (i % 40) * 0.01, lon: region.lon + Math.floor(i / 40) * 0.01 };
+      const card = { name: `Fake Store ${i + 1}`, apiBaseUrl: `${responder.urls[i % responder.urls.length]}/fake/${f.nodeId}`, lat: region.lat + (i % 40) * 0.01, lon: region.lon + Math.floor(i / 40) * 0.01 };
       const reply = await client.call<{ chain?: unknown[]; members: unknown[] }>(hub.url, 'POST', '/p2p/v1/register', { card, joinToken: f.token, publicKey: f.publicKey }, 30_000);
       if (!reply.chain) throw new Error('no certificate in the reply');
       if (i === o.stores - 1) lastReplyBytes = JSON.stringify(reply).length;
@@ -179,11 +194,19 @@ export async function runRegister(o: { template: string; stores: number; concurr
   const rssAfter = await rssOf(hub.url);
   const tenth = Math.max(1, Math.floor(o.stores / 10));
 
-  const settleSeconds = Math.max(5, Math.ceil((6 * o.heartbeatMs) / 1000));
+  const settleSeconds = o.settleSeconds ?? Math.max(5, Math.ceil((6 * o.heartbeatMs) / 1000));
   progress(`letting the hub heartbeat its ${o.stores} stores for ${settleSeconds} s…`);
   const hb0 = responder.heartbeats();
   const cpu0 = cpuSecondsOf(hubPid);
-  await sleep(settleSeconds * 1000);
+  // RSS sampled through the window: flat once settled, or growing with time.
+  const rssSamples: number[] = [];
+  for (let waited = 0; waited < settleSeconds; ) {
+    const step = Math.min(10, settleSeconds - waited);
+    await sleep(step * 1000);
+    waited += step;
+    rssSamples.push(await rssOf(hub.url));
+    progress(`  ${waited}/${settleSeconds} s: hub RSS ${fmt(rssSamples.at(-1)! / 1024 / 1024)} MiB, ${fmt((responder.heartbeats() - hb0) / waited)} heartbeats/s`);
+  }
   const heartbeatsPerSecond = (responder.heartbeats() - hb0) / settleSeconds;
   const settleHubCpuPct = ((cpuSecondsOf(hubPid) - cpu0) / settleSeconds) * 100;
   const status = await getJson<{ memory: { rssBytes: number }; mesh: { peers: { state: string; role: string }[] } }>(`${hub.url}/api/v1/node/status`);
@@ -203,6 +226,8 @@ export async function runRegister(o: { template: string; stores: number; concurr
     rssBefore,
     rssAfter,
     rssSettled: status.memory.rssBytes,
+    rssSettleMin: Math.min(...rssSamples),
+    rssSettleMax: Math.max(...rssSamples),
     settleSeconds,
     heartbeatsPerSecond,
     settleHubCpuPct,

@@ -4,7 +4,7 @@
 // beyond "alive" (a new registry version, revocations, a hub that forgot
 // this node) is followed here, as only a node has a registry to refresh.
 import type { Job } from '../node/jobs.js';
-import type { Member } from './membership.js';
+import { NEIGHBOURHOOD, type Member } from './membership.js';
 import type { Mesh } from './mesh.js';
 import { publicKeyFromString } from './keys.js';
 import { revocationSchema, verifyRevocation, type Revocation } from './revocation.js';
@@ -76,7 +76,9 @@ export function cardBody(mesh: Mesh) {
   return { name, apiBaseUrl, lat, lon };
 }
 
-const lastRegistryVersion = new WeakMap<Mesh, string>();
+const lastRegistryVersion = new WeakMap<Mesh, { version: string; at: number }>();
+/** The least time between two registry refreshes of one node. */
+const REFRESH_MS = 10_000;
 
 /** What a heartbeat answer tells us beyond "alive": new region members, revocations, a hub that forgot us. */
 async function followReply(mesh: Mesh, member: Member, reply: HeartbeatReply): Promise<void> {
@@ -84,26 +86,30 @@ async function followReply(mesh: Mesh, member: Member, reply: HeartbeatReply): P
   if (!reply.known && mesh.ctx.config.role === 'store') {
     mesh.registered = false; // the bootstrap job registers again
   }
-  if (lastRegistryVersion.get(mesh) !== reply.registryVersion) {
+  // A region of thousands changes its registry all day: the neighbourhood is asked again at most every REFRESH_MS.
+  const last = lastRegistryVersion.get(mesh);
+  if (last?.version !== reply.registryVersion && (!last || mesh.ctx.clock.now() - last.at >= REFRESH_MS)) {
     await refreshRegion(mesh, member);
-    lastRegistryVersion.set(mesh, reply.registryVersion);
+    lastRegistryVersion.set(mesh, { version: reply.registryVersion, at: mesh.ctx.clock.now() });
   }
   if (reply.revocations > mesh.revocations.size) await pullRevocations(mesh, member);
 }
 
 /**
- * Learns the region's members and the hubs from its hub. The hubs too: a hub
- * that joins the network after this node registered is otherwise never
- * learned (registration is the only other source), and the network view and
- * cross-region work go through every hub.
+ * Learns its neighbourhood (the region stores nearest this node) and the
+ * hubs from its hub. The hubs too: a hub that joins the network after this
+ * node registered is otherwise never learned (registration is the only other
+ * source), and the network view and cross-region work go through every hub.
+ * A bounded answer, whatever the size of the region.
  */
 export async function refreshRegion(mesh: Mesh, hub: Member): Promise<void> {
-  const region = mesh.ctx.config.region;
-  for (const filter of [`region=${region}`, 'type=SUPPLY_HUB']) {
+  const { region, lat, lon } = mesh.ctx.config;
+  const near = `type=STORE&region=${region}&lat=${lat}&lon=${lon}&limit=${NEIGHBOURHOOD + 1}`;
+  for (const filter of mesh.ctx.config.role === 'store' ? [near, 'type=SUPPLY_HUB'] : [`region=${region}`, 'type=SUPPLY_HUB']) {
     const body = await mesh.client.call<{ items: (Member & { state: string })[] }>(
       hub.apiBaseUrl,
       'GET',
-      `/p2p/v1/discover?${filter}&includeUnreachable=true&withChains=true&limit=1000`,
+      `/p2p/v1/discover?${filter}&includeUnreachable=true&withChains=true${filter.includes('limit=') ? '' : '&limit=1000'}`,
     );
     for (const m of body.items) {
       if (m.nodeId === mesh.ctx.identity.nodeId) continue;

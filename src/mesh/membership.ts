@@ -68,6 +68,14 @@ export class MemoryMemberStore implements MemberStore {
   }
 }
 
+/**
+ * How many stores around a point a node is told about or tells: the stores
+ * a registration reply and a registry refresh name (the joiner's
+ * neighbourhood), and the stores a death or return is reported to. Bounded,
+ * so no message and no fan-out grows with the region.
+ */
+export const NEIGHBOURHOOD = 16;
+
 export class Membership {
   private readonly members = new Map<string, Member>();
   private changes = 0;
@@ -125,9 +133,20 @@ export class Membership {
     return this.neighbours;
   }
 
-  /** Every member of this node's region (the audience of its reports), hub included. */
-  region(): Member[] {
-    return this.list().filter((m) => m.region === this.self.region);
+  /** The hubs this node knows (of every region). */
+  hubs(): Member[] {
+    return this.list().filter((m) => m.role === 'hub');
+  }
+
+  /** The `n` stores of this node's region nearest `to` (never `to` itself), nearest first. */
+  nearestStores(to: { lat: number; lon: number; nodeId?: string }, n: number = NEIGHBOURHOOD): Member[] {
+    const near: { m: Member; d: number }[] = [];
+    for (const m of this.members.values()) {
+      if (m.role !== 'store' || m.region !== this.self.region || m.nodeId === to.nodeId) continue;
+      near.push({ m, d: haversineMiles(to, m) });
+    }
+    near.sort((a, b) => a.d - b.d || a.m.nodeId.localeCompare(b.m.nodeId));
+    return near.slice(0, n).map((x) => x.m);
   }
 
   /** Takes a peer's report about a member this node does not watch; the newest observation wins. */

@@ -37,14 +37,23 @@ function parseBody(text: string): unknown {
 export const httpTransport: Transport = {
   send(url, init) {
     return new Promise<PeerResponse>((resolve, reject) => {
+      // The deadline runs from now, not from when a socket is free: a request queued behind a busy
+      // peer's connections times out like any other, instead of piling up in the agent's queue.
+      const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${init.timeoutMs} ms`)), init.timeoutMs);
+      const fail = (err: Error) => {
+        clearTimeout(deadline);
+        reject(err);
+      };
       const req = http.request(url, { method: init.method, headers: init.headers, agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) }));
-        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(deadline);
+          resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')) });
+        });
+        res.on('error', fail);
       });
-      req.setTimeout(init.timeoutMs, () => req.destroy(new Error(`timed out after ${init.timeoutMs} ms`)));
-      req.on('error', reject);
+      req.on('error', fail);
       req.end(init.body);
     });
   },

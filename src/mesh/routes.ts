@@ -85,10 +85,10 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh, watcher: Wa
       // A sign of life: a peer thought dead coming back is logged and reported to the region.
       watcher.heard(member.nodeId);
       request.log.info({ peer: member.nodeId, peerName: member.name, peerRole: member.role }, 'node registered');
-      // A store learns its region and the hubs; a hub learns the hubs. Never the whole country.
-      const members = mesh.membership
-        .list()
-        .filter((m) => m.nodeId !== member.nodeId && (m.role === 'hub' || (member.role === 'store' && m.region === config.region)));
+      // A store learns the hubs and its neighbourhood in the region (it learns nearer newcomers when they
+      // heartbeat it); a hub learns the hubs. The reply never grows with the region.
+      const neighbours = member.role === 'store' ? mesh.membership.nearestStores(member) : [];
+      const members = [...mesh.membership.hubs(), ...neighbours].filter((m) => m.nodeId !== member.nodeId);
       return {
         ...(issued ? { chain: issued } : {}),
         rootPublicKey: mesh.rootPublicKey!,

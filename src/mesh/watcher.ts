@@ -37,7 +37,8 @@ export interface WatchedMembership {
   readonly self: MemberCard;
   readonly detector: FailureDetector;
   watched(): Member[];
-  region(): Member[];
+  hubs(): Member[];
+  nearestStores(to: { lat: number; lon: number; nodeId?: string }, n?: number): Member[];
   get(nodeId: string): Member | undefined;
   belongs(m: MemberCard): boolean;
   upsert(m: Member): Promise<boolean>;
@@ -161,15 +162,19 @@ export class Watcher<R> {
   }
 
   /**
-   * Tells the region what this node saw happen to a member, so nodes that do
-   * not watch it themselves know within moments. Sent to every region member
-   * directly (not gossiped hop by hop), once per transition; transitions are rare.
+   * Tells those who care what this node saw happen to a member, within
+   * moments: the region's hubs (which answer discovery for everyone) and the
+   * stores nearest the member (the ones whose customers it would serve, and
+   * whose own neighbourhood it is). Never the whole region: a hub of 5,000
+   * stores seeing 1,000 of them go dark would otherwise send five million
+   * reports. Once per transition, directly, not gossiped.
    */
   private reportToRegion(about: Member, state: 'dead' | 'alive'): void {
     if (about.region !== this.membership.self.region) return;
     const body: ReportBody = { about: about.nodeId, state, since: this.opts.clock.now() };
-    for (const m of this.membership.region()) {
-      if (m.nodeId === about.nodeId) continue;
+    const audience = [...this.membership.hubs().filter((h) => h.region === about.region), ...this.membership.nearestStores(about)];
+    for (const m of audience) {
+      if (m.nodeId === about.nodeId || m.nodeId === this.membership.self.nodeId) continue;
       this.opts.transport.report(m, body).catch(() => undefined);
     }
   }
