@@ -229,8 +229,9 @@ describe('a region of a hub and three stores, and a second region', () => {
     const slow = id(ogden);
     const hubView = (await peersOf(hubC)).find((p) => p.nodeId === slow);
     expect(hubView?.state).toBe('alive');
-    // The hub really reaches it through the proxy: its round trips carry the delay.
-    expect(proxy.forwarded).toBeGreaterThan(20);
+    // The hub really reaches it through the proxy: its round trips carry the delay. (Fewer than one a
+    // second per peer: a peer skips its ping when the store's own heartbeat reached it just before.)
+    expect(proxy.forwarded).toBeGreaterThan(5);
     expect(hubView?.latencyMs ?? 0).toBeGreaterThanOrEqual(SLOW_BASE_MS);
     for (const o of [logan, brigham]) expect((await peersOf(o)).find((p) => p.nodeId === slow)?.state).toBe('alive');
 

@@ -57,7 +57,7 @@ export interface RegisterResult {
   aliveAtEnd: number;
 }
 
-interface FakeStore {
+export interface FakeStore {
   nodeId: string;
   privateKey: KeyObject;
   publicKey: string;
@@ -71,7 +71,7 @@ interface FakeStore {
  * connections per peer address, and one address for all would make the
  * bench measure that limit instead of the hub.
  */
-async function startResponder(ports = 64): Promise<{ urls: string[]; heartbeats: () => number }> {
+export async function startResponder(ports = 64): Promise<{ urls: string[]; heartbeats: () => number }> {
   let heartbeats = 0;
   const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     req.resume();
@@ -94,6 +94,26 @@ async function startResponder(ports = 64): Promise<{ urls: string[]; heartbeats:
     }
   });
   return { urls: servers.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`), heartbeats: () => heartbeats };
+}
+
+/** Fake stores with a key pair, a node id and a one-time join token of the hub at `hubDataDir` each. */
+export function prepareFakeStores(hubDataDir: string, region: string, n: number): FakeStore[] {
+  const fakes: FakeStore[] = [];
+  for (let i = 0; i < n; i++) {
+    const { privateKey, publicKey } = generateKeyPair();
+    const { token } = issueJoinTokenFor({ hubDataDir, region, ttlMs: 60 * 60_000 });
+    fakes.push({ nodeId: randomUUID(), privateKey, publicKey: publicKeyToString(publicKey), token });
+  }
+  return fakes;
+}
+
+/** Registers fake store `i` as a joining store does; its card points at the responder. Answers the reply's size in bytes. */
+export async function registerFakeStore(hubUrl: string, f: FakeStore, i: number, responderUrls: string[], at: { lat: number; lon: number }): Promise<number> {
+  const client = new PeerClient({ nodeId: f.nodeId, privateKey: f.privateKey, chain: () => undefined, now: () => Date.now() });
+  const card = { name: `Fake Store ${i + 1}`, apiBaseUrl: `${responderUrls[i % responderUrls.length]}/fake/${f.nodeId}`, lat: at.lat + (i % 40) * 0.01, lon: at.lon + Math.floor(i / 40) * 0.01 };
+  const reply = await client.call<{ chain?: unknown[]; members: unknown[] }>(hubUrl, 'POST', '/p2p/v1/register', { card, joinToken: f.token, publicKey: f.publicKey }, 30_000);
+  if (!reply.chain) throw new Error('no certificate in the reply');
+  return JSON.stringify(reply).length;
 }
 
 /** Runs `fn` over 0..n-1 with at most `concurrency` in flight; per-call latencies in ms. */
@@ -157,12 +177,7 @@ export async function runRegister(o: { template: string; stores: number; concurr
   const responder = await startResponder();
 
   progress(`preparing ${o.stores} fake stores (key pair, node id, join token each)…`);
-  const fakes: FakeStore[] = [];
-  for (let i = 0; i < o.stores; i++) {
-    const { privateKey, publicKey } = generateKeyPair();
-    const { token } = issueJoinTokenFor({ hubDataDir: hub.dataDir, region: region.code, ttlMs: 60 * 60_000 });
-    fakes.push({ nodeId: randomUUID(), privateKey, publicKey: publicKeyToString(publicKey), token });
-  }
+  const fakes = prepareFakeStores(hub.dataDir, region.code, o.stores);
 
   const health = async () => {
     const res = await fetch(`${hub.url}/p2p/v1/health`);
@@ -181,12 +196,8 @@ export async function runRegister(o: { template: string; stores: number; concurr
     o.stores,
     o.concurrency,
     async (i) => {
-      const f = fakes[i] as FakeStore;
-      const client = new PeerClient({ nodeId: f.nodeId, privateKey: f.privateKey, chain: () => undefined, now: () => Date.now() });
-      const card = { name: `Fake Store ${i + 1}`, apiBaseUrl: `${responder.urls[i % responder.urls.length]}/fake/${f.nodeId}`, lat: region.lat + (i % 40) * 0.01, lon: region.lon + Math.floor(i / 40) * 0.01 };
-      const reply = await client.call<{ chain?: unknown[]; members: unknown[] }>(hub.url, 'POST', '/p2p/v1/register', { card, joinToken: f.token, publicKey: f.publicKey }, 30_000);
-      if (!reply.chain) throw new Error('no certificate in the reply');
-      if (i === o.stores - 1) lastReplyBytes = JSON.stringify(reply).length;
+      const bytes = await registerFakeStore(hub.url, fakes[i]!, i, responder.urls, region);
+      if (i === o.stores - 1) lastReplyBytes = bytes;
     },
     'register',
     hubPid,

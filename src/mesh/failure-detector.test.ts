@@ -84,6 +84,30 @@ describe('FailureDetector', () => {
     ]);
   });
 
+  it('judges a peer pinged every third interval on that scale: suspect at 7.5 s, dead at 12 s', () => {
+    const d = detector();
+    d.addPeer('p', 0, 3);
+    const { transitions } = tickThrough(d, 0, 20_000);
+    expect(transitions).toEqual([
+      { peerId: 'p', from: 'alive', to: 'suspect', at: 7500 },
+      { peerId: 'p', from: 'suspect', to: 'dead', at: 12_000 },
+    ]);
+  });
+
+  it('draws helpers among thousands of peers without passing over all of them, distinct, alive and never the target', () => {
+    const d = detector();
+    for (let i = 0; i < 5000; i++) d.addPeer(`p${i}`, 0);
+    for (let i = 0; i < 5000; i += 2) d.removePeer(`p${i}`);
+    const { probes } = tickThrough(d, 0, 2500);
+    expect(probes.length).toBe(2500);
+    for (const probe of probes) {
+      expect(probe.via.length).toBeLessThanOrEqual(2);
+      expect(new Set(probe.via).size).toBe(probe.via.length);
+      expect(probe.via).not.toContain(probe.target);
+      for (const id of probe.via) expect(Number(id.slice(1)) % 2).toBe(1);
+    }
+  });
+
   it('reports the state between ticks as the rules say', () => {
     const d = detector();
     d.addPeer('p', 0);

@@ -82,6 +82,8 @@ function assertValidConfig(c: DetectorConfig): void {
 
 interface PeerRecord {
   state: PeerState;
+  /** The peer is pinged every `every` intervals (a hub's many stores): its silences are judged on that scale. */
+  every: number;
   lastHeardAt: number;
   stateSince: number;
   latencyMs: number | null;
@@ -89,6 +91,9 @@ interface PeerRecord {
 
 export class FailureDetector {
   private readonly peers = new Map<string, PeerRecord>();
+  /** The peers' ids in an array too, so helpers are drawn without a pass over every peer. */
+  private readonly ids: string[] = [];
+  private readonly slot = new Map<string, number>();
 
   constructor(
     private readonly config: DetectorConfig,
@@ -99,13 +104,39 @@ export class FailureDetector {
 
   /** Starts watching a peer as alive. Adding a peer already watched changes nothing, so a
    *  re-announcement from membership cannot resurrect a peer this node has found dead. */
-  addPeer(id: string, now: number): void {
+  addPeer(id: string, now: number, every = 1): void {
     if (this.peers.has(id)) return;
-    this.peers.set(id, { state: 'alive', lastHeardAt: now, stateSince: now, latencyMs: null });
+    this.peers.set(id, { state: 'alive', every, lastHeardAt: now, stateSince: now, latencyMs: null });
+    this.slot.set(id, this.ids.length);
+    this.ids.push(id);
+  }
+
+  /** How many intervals apart the peer is pinged (1: every interval). */
+  setEvery(id: string, every: number): void {
+    const peer = this.peers.get(id);
+    if (peer) peer.every = Math.max(1, every);
   }
 
   removePeer(id: string): void {
-    this.peers.delete(id);
+    if (!this.peers.delete(id)) return;
+    const i = this.slot.get(id)!;
+    const last = this.ids.pop()!;
+    if (last !== id) {
+      this.ids[i] = last;
+      this.slot.set(last, i);
+    }
+    this.slot.delete(id);
+  }
+
+  counts(): { reachable: number; total: number } {
+    let reachable = 0;
+    for (const peer of this.peers.values()) if (peer.state === 'alive') reachable += 1;
+    return { reachable, total: this.peers.size };
+  }
+
+  /** When the peer was last heard from (ms), undefined when not watched. */
+  lastHeard(id: string): number | undefined {
+    return this.peers.get(id)?.lastHeardAt;
   }
 
   has(id: string): boolean {
@@ -143,15 +174,15 @@ export class FailureDetector {
 
     for (const [peerId, peer] of this.peers) {
       const silentFor = now - peer.lastHeardAt;
-      if (peer.state === 'alive' && silentFor >= suspectAfterMs) {
+      if (peer.state === 'alive' && silentFor >= suspectAfterMs * peer.every) {
         transitions.push(this.move(peerId, peer, 'suspect', now));
         newlySuspect.push(peerId);
       } else if (
         peer.state === 'suspect' &&
-        silentFor >= deadAfterMs &&
+        silentFor >= deadAfterMs * peer.every &&
         // After a stall (a paused process, a late tick) every peer looks silent at once;
         // requiring a minimum time in suspicion gives the indirect probe its chance first.
-        now - peer.stateSince >= deadAfterMs - suspectAfterMs
+        now - peer.stateSince >= (deadAfterMs - suspectAfterMs) * peer.every
       ) {
         transitions.push(this.move(peerId, peer, 'dead', now));
       }
@@ -185,8 +216,22 @@ export class FailureDetector {
     return transition;
   }
 
-  /** Up to indirectProbes distinct alive peers other than the target, chosen uniformly. */
+  /**
+   * Up to indirectProbes distinct alive peers other than the target, chosen
+   * uniformly. With many peers they are drawn at random (a bounded number of
+   * tries), so a hub whose thousands of stores fall silent at once does not
+   * pass over every peer for every suspect.
+   */
   private pickHelpers(target: string): string[] {
+    const want = this.config.indirectProbes;
+    if (this.ids.length > 64) {
+      const picked = new Set<string>();
+      for (let tries = 0; tries < want * 8 && picked.size < want; tries++) {
+        const id = this.ids[Math.floor(Math.min(Math.max(this.rng(), 0), 0.999_999_999) * this.ids.length)]!;
+        if (id !== target && this.peers.get(id)?.state === 'alive') picked.add(id);
+      }
+      return [...picked];
+    }
     const candidates: string[] = [];
     for (const [peerId, peer] of this.peers) {
       if (peerId !== target && peer.state === 'alive') candidates.push(peerId);

@@ -16,6 +16,8 @@ export interface HeartbeatReply {
   revocations: number;
   /** False when the receiver does not know the sender (e.g. a hub that lost its registry). */
   known: boolean;
+  /** How many hubs the receiver knows, itself included: a store that knows fewer asks at once. */
+  hubs?: number;
 }
 
 function timeoutFor(mesh: Mesh): number {
@@ -66,6 +68,7 @@ export function createWatcher(mesh: Mesh): Watcher<HeartbeatReply> {
     membership: mesh.membership,
     transport: httpMembershipTransport(mesh),
     clock,
+    intervalMs: mesh.ctx.config.heartbeatMs,
     log: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
     onReply: (member, reply) => followReply(mesh, member, reply),
   });
@@ -88,7 +91,8 @@ async function followReply(mesh: Mesh, member: Member, reply: HeartbeatReply): P
   }
   // A region of thousands changes its registry all day: the neighbourhood is asked again at most every REFRESH_MS.
   const last = lastRegistryVersion.get(mesh);
-  if (last?.version !== reply.registryVersion && (!last || mesh.ctx.clock.now() - last.at >= REFRESH_MS)) {
+  const missingHub = reply.hubs !== undefined && reply.hubs > mesh.membership.hubs().length;
+  if (last?.version !== reply.registryVersion && (!last || missingHub || mesh.ctx.clock.now() - last.at >= REFRESH_MS)) {
     await refreshRegion(mesh, member);
     lastRegistryVersion.set(mesh, { version: reply.registryVersion, at: mesh.ctx.clock.now() });
   }

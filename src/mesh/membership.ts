@@ -76,6 +76,15 @@ export class MemoryMemberStore implements MemberStore {
  */
 export const NEIGHBOURHOOD = 16;
 
+/**
+ * The most stores a hub pings in one heartbeat interval. A hub of more is
+ * spread over several intervals (each store pinged every ⌈stores ÷ this⌉
+ * intervals, its silences judged on that scale): its stores' own heartbeats
+ * to it and their neighbours' reports keep detection quick, and the hub's
+ * load stops growing with its region.
+ */
+export const HUB_PINGS_PER_INTERVAL = 500;
+
 export class Membership {
   private readonly members = new Map<string, Member>();
   private changes = 0;
@@ -86,6 +95,8 @@ export class Membership {
 
   private readonly reports = new Map<string, Report>();
   private neighbours: Set<string> | undefined;
+  /** Stores of this node's region: what a hub's ping spread is sized by. */
+  private regionStores = 0;
 
   constructor(
     private readonly store: MemberStore,
@@ -165,8 +176,19 @@ export class Membership {
   private remember(m: Member): void {
     const isNew = !this.members.has(m.nodeId);
     this.members.set(m.nodeId, m);
+    if (isNew && this.isRegionStore(m)) this.regionStores += 1;
     if (isNew) this.rewatch();
-    if (this.watching && this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+    if (this.watching && this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now(), this.pingEvery(m));
+  }
+
+  private isRegionStore(m: MemberCard): boolean {
+    return m.role === 'store' && m.region === this.self.region && m.nodeId !== this.self.nodeId;
+  }
+
+  /** Every how many heartbeat intervals this node pings the member: 1, but for the stores of a hub with a large region. */
+  pingEvery(m: MemberCard): number {
+    if (this.self.role !== 'hub' || !this.isRegionStore(m)) return 1;
+    return Math.max(1, Math.ceil(this.regionStores / HUB_PINGS_PER_INTERVAL));
   }
 
   /** A new member may be nearer than a watched one: recompute the neighbourhood, stop watching who left it. */
@@ -175,7 +197,8 @@ export class Membership {
     if (!this.watching) return;
     for (const m of this.members.values()) {
       const watched = this.isWatched(m);
-      if (watched && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+      if (watched && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now(), this.pingEvery(m));
+      else if (watched) this.detector.setEvery(m.nodeId, this.pingEvery(m));
       if (!watched && this.detector.has(m.nodeId)) this.detector.removePeer(m.nodeId);
     }
   }
@@ -184,7 +207,7 @@ export class Membership {
   startWatching(): void {
     this.watching = true;
     for (const m of this.members.values()) {
-      if (this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now());
+      if (this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now(), this.pingEvery(m));
     }
   }
 
@@ -221,6 +244,8 @@ export class Membership {
   }
 
   async remove(nodeId: string): Promise<void> {
+    const gone = this.members.get(nodeId);
+    if (gone && this.isRegionStore(gone)) this.regionStores -= 1;
     await this.store.delete(nodeId);
     this.members.delete(nodeId);
     this.detector.removePeer(nodeId);
@@ -258,8 +283,8 @@ export class Membership {
       .sort((a, b) => a.distanceMiles - b.distanceMiles);
   }
 
+  /** Watched peers alive, of all watched: a count, not a view (health answers it on every call). */
   counts(): { reachable: number; total: number } {
-    const snapshot = this.detector.snapshot(this.now());
-    return { reachable: snapshot.filter((p) => p.state === 'alive').length, total: snapshot.length };
+    return this.detector.counts();
   }
 }

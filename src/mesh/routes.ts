@@ -115,7 +115,8 @@ export function registerMeshRoutes(app: FastifyInstance, mesh: Mesh, watcher: Wa
       requireSameRegionOrHub(mesh, who);
       // A peer we did not know yet (a store that joined through the hub) becomes known by talking to us.
       const { known } = await watcher.takeHeartbeat(asMember(who, request.body.card));
-      return { nodeId: mesh.ctx.identity.nodeId, registryVersion: mesh.membership.version, revocations: mesh.revocations.size, known };
+      const hubs = mesh.membership.hubs().length + (config.role === 'hub' ? 1 : 0);
+      return { nodeId: mesh.ctx.identity.nodeId, registryVersion: mesh.membership.version, revocations: mesh.revocations.size, known, hubs };
     },
   );
 

@@ -41,7 +41,7 @@ class ScriptedTransport implements MembershipTransport<string> {
 }
 
 /** `self` (a store of region C, watching 2 neighbours, unless told a hub) with its hub, three other region stores (s1 nearest), and a hub of region D. */
-async function setup(opts: { role?: 'hub' | 'store'; onReply?: (peer: Member, reply: string) => Promise<void> } = {}) {
+async function setup(opts: { role?: 'hub' | 'store'; intervalMs?: number; onReply?: (peer: Member, reply: string) => Promise<void> } = {}) {
   let now = 1_000_000;
   const clock = { now: () => now };
   const self = member('self', opts.role ?? 'store', 'C', 0);
@@ -54,7 +54,7 @@ async function setup(opts: { role?: 'hub' | 'store'; onReply?: (peer: Member, re
   const transport = new ScriptedTransport();
   const logged: { msg: string; obj: object }[] = [];
   const log = { info: (obj: object, msg: string) => logged.push({ obj, msg }), warn: (obj: object, msg: string) => logged.push({ obj, msg }) };
-  const watcher = new Watcher<string>({ membership, transport, clock, log, ...(opts.onReply ? { onReply: opts.onReply } : {}) });
+  const watcher = new Watcher<string>({ membership, transport, clock, log, ...(opts.intervalMs ? { intervalMs: opts.intervalMs } : {}), ...(opts.onReply ? { onReply: opts.onReply } : {}) });
   /** Moves time on in quarter intervals, a heartbeat round every interval, as a node's jobs do. */
   const run = async (ms: number) => {
     for (let t = 0; t < ms; t += INTERVAL / 4) {
@@ -65,7 +65,7 @@ async function setup(opts: { role?: 'hub' | 'store'; onReply?: (peer: Member, re
       await new Promise((r) => setImmediate(r));
     }
   };
-  return { membership, transport, watcher, logged, run };
+  return { membership, transport, watcher, logged, run, advance: (ms: number) => void (now += ms) };
 }
 
 describe('Watcher', () => {
@@ -110,6 +110,38 @@ describe('Watcher', () => {
     await run(5000);
     expect(membership.state('hub-D')).toBe('dead');
     expect(transport.reports).toEqual([]);
+  });
+
+  it('does not ping a store whose own heartbeat it heard just now (but does one round in eight, for its latency), and always pings its hub', async () => {
+    const { transport, watcher, advance } = await setup({ intervalMs: INTERVAL });
+    let skipped = 0;
+    for (let round = 0; round < 16; round++) {
+      await watcher.takeHeartbeat(member('s1', 'store', 'C', 0.01));
+      await new Promise((r) => setImmediate(r));
+      const before = transport.heartbeats.length;
+      watcher.heartbeatRound();
+      await new Promise((r) => setImmediate(r));
+      const sent = transport.heartbeats.slice(before);
+      expect(sent).toContain('hub-C');
+      if (!sent.includes('s1')) skipped += 1;
+      advance(INTERVAL);
+    }
+    expect(skipped).toBe(14);
+  });
+
+  it('as a hub of a large region, pings each store one round in ⌈stores ÷ 500⌉', async () => {
+    const { membership, transport, watcher } = await setup({ role: 'hub' });
+    for (let i = 0; i < 1200; i++) await membership.upsert(member(`x${i}`, 'store', 'C', 1 + i / 1000));
+    expect(membership.pingEvery(member('x1', 'store', 'C', 0))).toBe(3);
+    const counts = new Map<string, number>();
+    for (let round = 0; round < 6; round++) {
+      const before = transport.heartbeats.length;
+      watcher.heartbeatRound();
+      await new Promise((r) => setImmediate(r));
+      for (const id of transport.heartbeats.slice(before)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    expect(counts.get('x7')).toBe(2);
+    expect(counts.get('hub-D')).toBe(6);
   });
 
   it('takes a report only about a member it does not watch, and the newest one', async () => {

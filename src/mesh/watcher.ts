@@ -37,6 +37,8 @@ export interface WatchedMembership {
   readonly self: MemberCard;
   readonly detector: FailureDetector;
   watched(): Member[];
+  /** Every how many rounds the member is pinged (a hub with a large region spreads its stores). */
+  pingEvery(m: Member): number;
   hubs(): Member[];
   nearestStores(to: { lat: number; lon: number; nodeId?: string }, n?: number): Member[];
   get(nodeId: string): Member | undefined;
@@ -56,6 +58,8 @@ export interface WatcherOptions<R> {
   transport: MembershipTransport<R>;
   clock: Pick<Clock, 'now'>;
   log: WatcherLog;
+  /** The heartbeat interval: a peer heard from within half of it (its own heartbeat to us) is not pinged this round. */
+  intervalMs?: number;
   /** After a heartbeat answer was recorded: what else the answer tells (a node refreshes its registry from its hub). */
   onReply?: (peer: Member, reply: R) => Promise<void>;
 }
@@ -79,10 +83,27 @@ export class Watcher<R> {
     this.membership = opts.membership;
   }
 
-  /** One interval's heartbeats: one to every watched peer not still answering the last. */
+  private round = 0;
+
+  /**
+   * One interval's heartbeats: one to every watched peer not still answering
+   * the last, not a store heard from just now (its own heartbeat to us is
+   * proof enough), and, for a hub's stores spread over several rounds, whose
+   * turn it is.
+   */
   heartbeatRound(): void {
+    this.round += 1;
+    const now = this.opts.clock.now();
+    const fresh = this.opts.intervalMs === undefined ? -1 : this.opts.intervalMs / 2;
     for (const member of this.membership.watched()) {
-      if (!this.busy.has(member.nodeId)) void this.heartbeatOne(member);
+      if (this.busy.has(member.nodeId)) continue;
+      const every = this.membership.pingEvery(member);
+      if (every > 1 && (spreadOf(member.nodeId) + this.round) % every !== 0) continue;
+      // A hub is always asked: its answers carry the registry and revocations this node follows.
+      const heard = member.role === 'hub' ? undefined : this.membership.detector.lastHeard(member.nodeId);
+      // …but every LATENCY_EVERY rounds it is asked anyway, so its round-trip time stays measured.
+      if (heard !== undefined && now - heard < fresh && (spreadOf(member.nodeId) + this.round) % LATENCY_EVERY !== 0) continue;
+      void this.heartbeatOne(member);
     }
   }
 
@@ -194,4 +215,14 @@ export class Watcher<R> {
       }),
     );
   }
+}
+
+/** A store heard from anyway is still pinged one round in this many, for its latency. */
+const LATENCY_EVERY = 8;
+
+/** A stable small number per node id, so a hub's spread pings land on the same round each cycle. */
+function spreadOf(nodeId: string): number {
+  let h = 0;
+  for (let i = 0; i < nodeId.length; i++) h = (h * 31 + nodeId.charCodeAt(i)) >>> 0;
+  return h;
 }

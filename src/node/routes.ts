@@ -99,7 +99,9 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext, start
       region: config.region,
       database: { kind: ctx.database.kind, ok: await ctx.database.ping() },
       uptimeSeconds: Math.round((ctx.clock.now() - startedAt.getTime()) / 1000),
-      memory: { rssBytes: process.memoryUsage().rss },
+      memory: { rssBytes: process.memoryUsage().rss, heapUsedBytes: process.memoryUsage().heapUsed },
+      // What the event loop holds: timers and sockets should grow with the peers a node watches, never with its region.
+      handles: handleCounts(),
       ...(await ctx.mesh.status()),
     }),
   );
@@ -150,4 +152,14 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: NodeContext, start
         .send(stream);
     },
   );
+}
+
+function handleCounts(): { timers: number; sockets: number; other: number } {
+  const out = { timers: 0, sockets: 0, other: 0 };
+  for (const r of process.getActiveResourcesInfo()) {
+    if (r === 'Timeout') out.timers += 1;
+    else if (r === 'TCPSocketWrap' || r === 'TCPWRAP') out.sockets += 1;
+    else out.other += 1;
+  }
+  return out;
 }

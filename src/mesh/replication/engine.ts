@@ -8,82 +8,14 @@
 import { assertCleanText } from '../../lib/text.js';
 import { currentTrace } from '../../lib/trace.js';
 import { Backoff } from '../../lib/backoff.js';
-import type { Clock } from '../../lib/clock.js';
 import { ClockDriftError, HybridClock, decodeHlc, encodeHlc } from '../../lib/hlc.js';
 import { admit, applyBatch, type Applier } from './apply.js';
 import { eventKey, eventSchema, type NewEvent, type ReplEvent } from './event.js';
-import type { ReplicationStore } from './store.js';
 import { countLacking, lacking, mergeVectors, type VersionVector } from './vector.js';
 export type { Applier } from './apply.js';
 
-export interface SyncRequest {
-  /** The caller's vector for every topic it wants (empty objects for topics it holds nothing of yet). */
-  vector: VersionVector;
-  limit: number;
-}
-
-export interface SyncResponse {
-  events: ReplEvent[];
-  /** The responder's vector for the requested topics it holds. */
-  vector: VersionVector;
-  more: boolean;
-}
-
-export interface ReplicationTransport {
-  events(peer: string, events: ReplEvent[]): Promise<{ vector: VersionVector }>;
-  sync(peer: string, request: SyncRequest): Promise<SyncResponse>;
-}
-
-export interface Topology {
-  /** Topics this node holds by its role; 'all' for a hub. Subscriptions come on top. */
-  baseTopics(): readonly string[] | 'all';
-  /** Direct peers to replicate with now. */
-  peers(): readonly string[];
-  /** Whether `peer` holds `topic` by its role. */
-  peerHolds(peer: string, topic: string): boolean;
-}
-
-export interface ReplicationLog {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-export interface ReplicatorOptions<Tx> {
-  nodeId: string;
-  store: ReplicationStore<Tx>;
-  transport: ReplicationTransport;
-  topology: Topology;
-  clock: Clock;
-  log: ReplicationLog;
-  batchSize?: number;
-  antiEntropyMs?: number;
-  tickMs?: number;
-  backoff?: { baseMs: number; capMs: number };
-}
-
-interface PeerState {
-  vector?: VersionVector;
-  lastSyncAt: number;
-  nextAt: number;
-  busy: boolean;
-  backoff: Backoff;
-  lastError?: string;
-  lastOkAt?: number;
-  /** Topics the peer told us it holds (a store's visitors' user topics). */
-  asked: Set<string>;
-}
-
-export interface PeerReplicationStatus {
-  peer: string;
-  backlog: number | null;
-  /** Per topic with a backlog: events the peer lacks and the age of the oldest (replication lag). */
-  topics: Record<string, { backlog: number; oldestUndeliveredAgeMs: number | null }>;
-  oldestUndeliveredAgeMs: number | null;
-  lastOkAt: string | null;
-  lastError: string | null;
-  retryInMs: number;
-}
+export type { PeerReplicationStatus, ReplicationLog, ReplicationTransport, ReplicatorOptions, SyncRequest, SyncResponse, Topology } from './contracts.js';
+import type { PeerReplicationStatus, PeerState, ReplicatorOptions, SyncRequest, SyncResponse } from './contracts.js';
 
 export class Replicator<Tx> {
   private readonly appliers = new Map<string, Applier<Tx>>();
@@ -95,6 +27,9 @@ export class Replicator<Tx> {
   private readonly batchSize: number;
   private readonly antiEntropyMs: number;
   private readonly tickMs: number;
+  private syncEveryMs: number;
+  /** Counts kicks (commits and applied batches with events): what each peer was last brought up to. */
+  private changes = 0;
   private timer: { cancel(): void } | undefined;
   private running = false;
   /** failed: applications whose applier threw (the event stays unheld and comes again). */
@@ -104,6 +39,7 @@ export class Replicator<Tx> {
     this.batchSize = o.batchSize ?? 200;
     this.antiEntropyMs = o.antiEntropyMs ?? 5000;
     this.tickMs = o.tickMs ?? 250;
+    this.syncEveryMs = this.antiEntropyMs;
     this.hlc = new HybridClock(o.nodeId, () => o.clock.now());
   }
 
@@ -296,14 +232,15 @@ export class Replicator<Tx> {
   private state(peer: string): PeerState {
     let st = this.peerStates.get(peer);
     if (!st) {
-      st = { lastSyncAt: 0, nextAt: 0, busy: false, asked: new Set(), backoff: new Backoff(this.o.backoff ?? { baseMs: 200, capMs: 30_000 }, () => this.o.clock.random()) };
+      st = { lastSyncAt: 0, nextAt: 0, busy: false, asked: new Set(), pushed: -1, backoff: new Backoff(this.o.backoff ?? { baseMs: 200, capMs: 30_000 }, () => this.o.clock.random()) };
       this.peerStates.set(peer, st);
     }
     return st;
   }
 
-  /** Asks for an exchange round soon (after a commit or an applied batch). */
+  /** Asks for an exchange round soon (after a commit or an applied batch): there is something to push. */
   kick(): void {
+    this.changes += 1;
     if (this.running) this.schedule(0);
   }
 
@@ -315,17 +252,23 @@ export class Replicator<Tx> {
   private tick(): void {
     if (!this.running) return;
     const now = this.o.clock.now();
-    for (const peer of this.o.topology.peers()) {
+    const peers = this.o.topology.peers();
+    // Anti-entropy is the repair path (commits are pushed at once): a hub with thousands of peers spreads it thinner.
+    this.syncEveryMs = this.antiEntropyMs * Math.max(1, peers.length / 100);
+    for (const peer of peers) {
       const st = this.state(peer);
-      if (!st.busy && st.nextAt <= now) void this.exchange(peer, st);
+      // Idle peers cost nothing: an exchange only when something changed here since the last, or a pull is due.
+      const due = st.pushed !== this.changes || !st.vector || now - st.lastSyncAt >= this.syncEveryMs;
+      if (!st.busy && st.nextAt <= now && due) void this.exchange(peer, st);
     }
     this.schedule(this.tickMs);
   }
 
   private async exchange(peer: string, st: PeerState): Promise<void> {
     st.busy = true;
+    const seen = this.changes;
     try {
-      if (!st.vector || this.o.clock.now() - st.lastSyncAt >= this.antiEntropyMs) await this.pull(peer, st);
+      if (!st.vector || this.o.clock.now() - st.lastSyncAt >= this.syncEveryMs) await this.pull(peer, st);
       for (let round = 0; round < 10; round++) {
         const { events } = await this.collect(st.vector ?? {}, this.vectorFor(peer), this.batchSize);
         if (events.length === 0) break;
@@ -333,6 +276,7 @@ export class Replicator<Tx> {
         st.vector = mergeVectors(st.vector ?? {}, res.vector);
       }
       st.backoff.reset();
+      st.pushed = seen;
       st.lastError = undefined;
       st.lastOkAt = this.o.clock.now();
       st.nextAt = 0;
