@@ -1,5 +1,7 @@
-// Import structure rules (`npm run lint`): no cycles, pure helpers stay pure,
-// and a feature module reaches another only through its exported service
+// Import structure rules (`npm run lint`): no cycles, layers that point one
+// way (node/ composes core, mesh, modules, http, db and lib; core is below
+// them all; mesh is below modules), pure helpers stay pure, and a feature
+// module reaches another only through its exported service
 // (src/modules/<name>/index.ts), never through its tables or internals.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -17,6 +19,28 @@ module.exports = {
       comment: "A module may import another module only through that module's index.ts.",
       from: { path: '^src/modules/([^/]+)/' },
       to: { path: '^src/modules/([^/]+)/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'node-is-the-composition-root',
+      severity: 'error',
+      comment:
+        'src/node/ assembles a node from the layers below it; nothing below imports it. Contracts (NodeContext, ReplicationApi, MeshView, Job, identity, config) live in src/core/.',
+      from: { path: '^src/(core|mesh|modules|http|db|lib)/' },
+      to: { path: '^src/node/' },
+    },
+    {
+      name: 'core-is-below',
+      severity: 'error',
+      comment: 'src/core/ holds the contracts every layer shares: it imports none of the layers that implement them.',
+      from: { path: '^src/core/' },
+      to: { path: '^src/(mesh|modules|node|cli)/' },
+    },
+    {
+      name: 'mesh-below-modules',
+      severity: 'error',
+      comment: 'The peer protocol knows nothing of the business: modules use the mesh, never the other way round.',
+      from: { path: '^src/mesh/' },
+      to: { path: '^src/(modules|cli)/' },
     },
     {
       name: 'lib-is-pure',

@@ -28,7 +28,7 @@ export async function main(args: string[]): Promise<void> {
   const db = (o.db as string | undefined) ?? 'pglite';
   if (db !== 'pglite' && db !== 'postgres') throw new UsageError('--db is pglite or postgres');
   const [{ loadNodeConfig }, { startNode }, { OrdersKit }, { writeBackup, restoreBackup, sourceOf }, { openDatabase }] = await Promise.all([
-    import('../src/node/config.js'),
+    import('../src/core/config.js'),
     import('../src/node/node.js'),
     import('../test/harness/orders-kit.js'),
     import('../src/node/backup.js'),

@@ -11,11 +11,11 @@
 //                 registrations/s, latency, the hub's RSS; baseline: as many
 //                 GET /p2p/v1/health calls in the same run.
 // Needs dist/ built (`npm run bench -- membership` builds it first).
-import { HUB_PINGS_PER_INTERVAL } from '../src/mesh/membership.js';
+import { HUB_PINGS_PER_INTERVAL } from '../src/mesh/membership/membership.js';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { mainScript } from '../src/cli/node-process.js';
-import { defaultDetectorConfig } from '../src/mesh/failure-detector.js';
+import { defaultDetectorConfig } from '../src/mesh/membership/failure-detector.js';
 import { buildNetwork, createTemplate, waitConverged, type BenchNetwork } from './lib/mesh-network.js';
 import { runJitter, jitterLinkOf, type JitterResult } from './lib/membership-jitter.js';
 import { runKills, type KillResult } from './lib/membership-kills.js';

@@ -60,7 +60,7 @@ interface Ready {
 
 async function startNodeServer(databaseUrl: string | undefined, as: string): Promise<{ url: string; token?: string; stop(): Promise<void> }> {
   const [{ loadNodeConfig }, { startNode }, { OrdersKit }] = await Promise.all([
-    import('../src/node/config.js'),
+    import('../src/core/config.js'),
     import('../src/node/node.js'),
     import('../test/harness/orders-kit.js'),
   ]);

@@ -7,7 +7,7 @@
 //    watches it and, by report, at every up member of its region;
 // 3. detection-bound: with a 1 s interval and no partition, each node crashed
 //    in the final phase was 'dead' at all of those within 5 s of its crash.
-import type { PeerState } from '../src/mesh/failure-detector.js';
+import type { PeerState } from '../src/mesh/membership/failure-detector.js';
 import type { Violation } from './invariants.js';
 
 /** One entry of a node's view (Membership.view()): how it sees one member. */

@@ -6,9 +6,9 @@
 // heartbeatRound() and tick(), here timers owned by the node do, and die
 // with it. Registration with a hub is not simulated: every node boots
 // knowing its region and the hubs, as it would after registering.
-import { defaultDetectorConfig, FailureDetector } from '../src/mesh/failure-detector.js';
-import { Membership, type Member, type MemoryMemberStore } from '../src/mesh/membership.js';
-import { heartbeatTimeoutMs, tickIntervalMs, Watcher, type WatcherLog } from '../src/mesh/watcher.js';
+import { defaultDetectorConfig, FailureDetector } from '../src/mesh/membership/failure-detector.js';
+import { Membership, type Member, type MemoryMemberStore } from '../src/mesh/membership/membership.js';
+import { heartbeatTimeoutMs, tickIntervalMs, Watcher, type WatcherLog } from '../src/mesh/membership/watcher.js';
 import type { Clock } from '../src/lib/clock.js';
 import type { NodeSpec } from './layout.js';
 import type { MembershipEndpoint, SimHeartbeatReply, SimNetwork } from './sim-network.js';

@@ -10,8 +10,8 @@
 import type { ReplicationTransport, SyncRequest, SyncResponse } from '../src/mesh/replication/engine.js';
 import type { ReplEvent } from '../src/mesh/replication/event.js';
 import type { VersionVector } from '../src/mesh/replication/vector.js';
-import type { Member } from '../src/mesh/membership.js';
-import type { MembershipTransport, ProbeAnswer, ReportBody } from '../src/mesh/watcher.js';
+import type { Member } from '../src/mesh/membership/membership.js';
+import type { MembershipTransport, ProbeAnswer, ReportBody } from '../src/mesh/membership/watcher.js';
 import { randInt, type Owner, type SimScheduler } from './sim-clock.js';
 
 /** What answers a node's replication calls: its running engine. */

@@ -18,7 +18,7 @@ import {
   type MemoryTx,
 } from '../src/mesh/replication/memory-store.js';
 import type { StoredEvent } from '../src/mesh/replication/store.js';
-import { MemoryMemberStore } from '../src/mesh/membership.js';
+import { MemoryMemberStore } from '../src/mesh/membership/membership.js';
 import { buildLayout, holdsByRole, topologyFor, type Layout, type NodeSpec } from './layout.js';
 import { deriveSeed, prng, randInt, SimScheduler, type Owner } from './sim-clock.js';
 import { nodeMembership, type NodeMembership } from './sim-membership.js';

@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ownerHub, usernameClaimKey } from '../src/modules/accounts/names.js';
-import { loadOrCreateIdentity } from '../src/node/identity.js';
+import { loadOrCreateIdentity } from '../src/core/identity.js';
 import { OPERATOR_TOKEN, peersOf, TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
 import { replicationOf } from './harness/replication.js';
 

@@ -7,10 +7,10 @@
 // regions through the hubs; a node without admission material runs alone.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { loadAdmission } from '../src/mesh/admission.js';
-import type { CertChain } from '../src/mesh/certificate.js';
-import { PeerClient } from '../src/mesh/peer-client.js';
-import { loadOrCreateIdentity } from '../src/node/identity.js';
+import { loadAdmission } from '../src/mesh/admission/admission.js';
+import type { CertChain } from '../src/mesh/admission/certificate.js';
+import { PeerClient } from '../src/mesh/transport/peer-client.js';
+import { loadOrCreateIdentity } from '../src/core/identity.js';
 import { startJitterProxy, type JitterProxy } from './harness/jitter-proxy.js';
 import { getJson, OPERATOR_TOKEN, peersOf, TestNetwork, waitFor, type NodeHandle, type PeerView } from './harness/network.js';
 import { startNodeProcess, tempDir, type StartedProcess } from './harness/processes.js';

@@ -7,13 +7,13 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { certifyHub, loadAdmission } from '../src/mesh/admission.js';
-import { encodeChain, issueCertificate, rootIssuerId, type CertChain } from '../src/mesh/certificate.js';
-import { generateKeyPair, publicKeyToString } from '../src/mesh/keys.js';
+import { certifyHub, loadAdmission } from '../src/mesh/admission/admission.js';
+import { encodeChain, issueCertificate, rootIssuerId, type CertChain } from '../src/mesh/admission/certificate.js';
+import { generateKeyPair, publicKeyToString } from '../src/core/keys.js';
 import { MAX_CLOCK_SKEW_MS } from '../src/mesh/mesh.js';
-import { PeerClient } from '../src/mesh/peer-client.js';
-import { HEADER_NODE, HEADER_SIGNATURE, signRequest } from '../src/mesh/request-signing.js';
-import { loadOrCreateIdentity } from '../src/node/identity.js';
+import { PeerClient } from '../src/mesh/transport/peer-client.js';
+import { HEADER_NODE, HEADER_SIGNATURE, signRequest } from '../src/mesh/transport/request-signing.js';
+import { loadOrCreateIdentity } from '../src/core/identity.js';
 import { getJson, TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
 
 interface Signer {

@@ -16,7 +16,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { ReplEvent } from '../src/mesh/replication/event.js';
 import type { VersionVector } from '../src/mesh/replication/vector.js';
-import { loadOrCreateIdentity } from '../src/node/identity.js';
+import { loadOrCreateIdentity } from '../src/core/identity.js';
 import { startJitterProxy, type JitterProxy } from './harness/jitter-proxy.js';
 import { TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
 import {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { openDatabase } from '../../src/db/database.js';
 import { secretsEqual } from '../../src/http/auth.js';
-import { loadNodeConfig } from '../../src/node/config.js';
+import { loadNodeConfig } from '../../src/core/config.js';
 import { startNode } from '../../src/node/node.js';
 
 export type ServerKind = 'node' | 'bare';

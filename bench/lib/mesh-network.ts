@@ -65,7 +65,7 @@ export class BenchNetwork {
   }
 
   /**
-   * The peers `node` itself heartbeats (src/mesh/membership.ts isWatched): a hub its region's stores and the
+   * The peers `node` itself heartbeats (src/mesh/membership/membership.ts isWatched): a hub its region's stores and the
    * other hubs; a store its hub and its `watchNeighbours` (default 4) nearest region stores, ties by node id.
    * (It knows the rest of its region by report, so their state need not be 'alive' from its own watch.)
    */

@@ -12,12 +12,12 @@ import path from 'node:path';
 import { openDatabase, type Tx } from '../db/database.js';
 import { HttpError } from '../http/errors.js';
 import { systemClock } from '../lib/clock.js';
-import { loadAdmission } from '../mesh/admission.js';
+import { loadAdmission } from '../mesh/admission/admission.js';
 import { Replicator } from '../mesh/replication/engine.js';
 import { SqlReplicationStore } from '../mesh/replication/sql-store.js';
 import { AccountService, RoleService, TokenKeys } from '../modules/accounts/index.js';
 import { emailSchema, usernameSchema } from '../modules/accounts/routes.js';
-import { identityDir, loadOrCreateIdentity } from '../node/identity.js';
+import { identityDir, loadOrCreateIdentity } from '../core/identity.js';
 import { DataDirLockedError, lockDataDir } from '../node/data-dir-lock.js';
 
 export interface CreateAdminInput {

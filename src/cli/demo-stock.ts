@@ -6,7 +6,7 @@
 // directory: a second run keeps whatever stock the first run's orders left.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { writePrivateFile } from '../node/identity.js';
+import { writePrivateFile } from '../core/identity.js';
 import { demoStores } from './demo-network.js';
 import { call, failure, type DemoNode } from './demo-users.js';
 

@@ -1,9 +1,9 @@
 // Operator commands for admission: make the network's root key, certify a
 // hub, issue a store's one-time join token, revoke a store.
 import type { Command } from 'commander';
-import { certifyHub, initNetwork, issueJoinTokenFor, loadAdmission } from '../mesh/admission.js';
-import { PeerClient } from '../mesh/peer-client.js';
-import { loadOrCreateIdentity } from '../node/identity.js';
+import { certifyHub, initNetwork, issueJoinTokenFor, loadAdmission } from '../mesh/admission/admission.js';
+import { PeerClient } from '../mesh/transport/peer-client.js';
+import { loadOrCreateIdentity } from '../core/identity.js';
 
 function fail(message: string): never {
   process.stderr.write(`codepop: ${message}\n`);

@@ -1,7 +1,7 @@
 // `codepop node`: runs one node in the foreground until SIGTERM or SIGINT,
 // then drains requests, stops jobs and closes the database.
 import type { Command } from 'commander';
-import { ConfigError, loadNodeConfig } from '../node/config.js';
+import { ConfigError, loadNodeConfig } from '../core/config.js';
 import { startNode } from '../node/node.js';
 
 export function addNodeCommand(program: Command): void {

@@ -1,6 +1,6 @@
 // Every table of the node, gathered for drizzle and drizzle-kit. Each module
 // owns its tables in its own schema file; this file only re-exports them.
-export * from '../node/schema.js';
+export * from '../core/schema.js';
 export * from '../mesh/schema.js';
 export * from '../mesh/replication/schema.js';
 export * from '../modules/announcements/schema.js';

@@ -2,17 +2,17 @@
 // layer needs its peer verifier), add its routes, start its jobs after the
 // node listens.
 import type { FastifyInstance } from 'fastify';
-import type { MeshView, NodeContext } from '../node/context.js';
-import { bootstrapJob } from './bootstrap.js';
-import { createWatcher, heartbeatJobs, type HeartbeatReply } from './heartbeats.js';
+import type { MeshView, NodeContext } from '../core/context.js';
+import { bootstrapJob } from './membership/bootstrap.js';
+import { createWatcher, heartbeatJobs, type HeartbeatReply } from './membership/heartbeats.js';
 import { Mesh } from './mesh.js';
-import { registerNetworkRoute } from './network-view.js';
+import { registerNetworkRoute } from './membership/network-view.js';
 import { registerMeshRoutes } from './routes.js';
 import { registerReplicationMetrics } from './replication/metrics.js';
 import { registerReplicationRoutes } from './replication/routes.js';
 import { createReplicator, type NodeReplicator } from './replication/wiring.js';
-import type { Watcher } from './watcher.js';
-import { meshApi } from './view.js';
+import type { Watcher } from './membership/watcher.js';
+import { meshApi } from './membership/view.js';
 
 export { Mesh } from './mesh.js';
 

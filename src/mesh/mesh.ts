@@ -6,16 +6,16 @@ import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Unauthorized } from '../http/errors.js';
 import type { PeerPrincipal } from '../http/auth.js';
-import type { NodeContext } from '../node/context.js';
-import type { CertChain, Certificate } from './certificate.js';
-import { defaultDetectorConfig, FailureDetector } from './failure-detector.js';
-import { memberTable } from './member-table.js';
-import { Membership, type MemberCard } from './membership.js';
-import { PeerClient, type Transport } from './peer-client.js';
-import { ChainCache, NonceCache, verifySignedRequest } from './request-signing.js';
-import { RevocationList, type Revocation } from './revocation.js';
+import type { NodeContext } from '../core/context.js';
+import type { CertChain, Certificate } from './admission/certificate.js';
+import { defaultDetectorConfig, FailureDetector } from './membership/failure-detector.js';
+import { memberTable } from './membership/member-table.js';
+import { Membership, type MemberCard } from './membership/membership.js';
+import { PeerClient, type Transport } from './transport/peer-client.js';
+import { ChainCache, NonceCache, verifySignedRequest } from './transport/request-signing.js';
+import { RevocationList, type Revocation } from './admission/revocation.js';
 import { meshRevocations } from './schema.js';
-import { loadAdmission, saveAdmission } from './admission.js';
+import { loadAdmission, saveAdmission } from './admission/admission.js';
 
 /** Requests stamped further than this from our clock are refused (stated in docs/mesh.md). */
 export const MAX_CLOCK_SKEW_MS = 30_000;

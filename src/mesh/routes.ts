@@ -8,15 +8,15 @@ import { typed } from '../http/app.js';
 import { Forbidden, NotFound } from '../http/errors.js';
 import type { PeerPrincipal } from '../http/auth.js';
 import { haversineMiles } from '../lib/geo.js';
-import type { CertChain } from './certificate.js';
-import { acceptRevocations, type HeartbeatReply } from './heartbeats.js';
-import { admitWithJoinToken } from './join.js';
+import type { CertChain } from './admission/certificate.js';
+import { acceptRevocations, type HeartbeatReply } from './membership/heartbeats.js';
+import { admitWithJoinToken } from './admission/join.js';
 import type { Mesh } from './mesh.js';
-import type { Member } from './membership.js';
-import { NO_CHAIN } from './peer-client.js';
-import { HEADER_CHAIN } from './request-signing.js';
-import { spreadRevocations, revokeMember } from './revoke.js';
-import type { Watcher } from './watcher.js';
+import type { Member } from './membership/membership.js';
+import { NO_CHAIN } from './transport/peer-client.js';
+import { HEADER_CHAIN } from './transport/request-signing.js';
+import { spreadRevocations, revokeMember } from './admission/revoke.js';
+import type { Watcher } from './membership/watcher.js';
 
 const cardSchema = z.strictObject({
   name: z.string().min(1).max(100),

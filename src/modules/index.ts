@@ -1,6 +1,6 @@
 // Every business module of a node, registered in one place.
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../node/context.js';
+import type { NodeContext } from '../core/context.js';
 import { registerAccounts } from './accounts/index.js';
 import { registerAnnouncements } from './announcements/index.js';
 import { registerCatalog } from './catalog/index.js';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
 import { openDatabase, type Database } from '../db/database.js';
-import { identityDir } from './identity.js';
+import { identityDir } from '../core/identity.js';
 
 export const BACKUP_FORMAT = 'codepop-backup';
 

@@ -8,11 +8,11 @@ import { openDatabase, type Database, type DatabaseSpec } from '../db/database.j
 import { buildApp } from '../http/app.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { type NodeConfig, publicUrlOf } from './config.js';
-import type { MeshView, NodeContext, ReplicationApi } from './context.js';
-import { loadOrCreateIdentity } from './identity.js';
+import { type NodeConfig, publicUrlOf } from '../core/config.js';
+import type { MeshView, NodeContext, ReplicationApi } from '../core/context.js';
+import { loadOrCreateIdentity } from '../core/identity.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { JobRunner } from './jobs.js';
+import { JobRunner } from '../core/jobs.js';
 import { createLogger } from './logger.js';
 import { registerNodeRoutes } from './routes.js';
 import { createMesh, meshView, registerMesh, startMesh } from '../mesh/index.js';

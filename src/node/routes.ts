@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../http/app.js';
-import { nodeTypeOf, type NodeContext } from './context.js';
+import { nodeTypeOf, type NodeContext } from '../core/context.js';
 import { sourceOf, writeBackup } from './backup.js';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

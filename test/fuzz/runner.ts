@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
-import type { NodeContext } from '../../src/node/context.js';
+import type { NodeContext } from '../../src/core/context.js';
 import { PROBLEM_CODES } from '../../src/http/problem-catalog.js';
 import type { FuzzRequest } from './arbitraries.js';
 import { anyRequest, operationsOf, type FuzzContext } from './requests.js';

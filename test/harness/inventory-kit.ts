@@ -1,7 +1,7 @@
 // Shared by the inventory tests only (never imported by the module): a
 // service over a test node's database, and reads of what the node wrote.
 import { and, eq, sql } from 'drizzle-orm';
-import type { NodeContext } from '../../src/node/context.js';
+import type { NodeContext } from '../../src/core/context.js';
 import { replEvents } from '../../src/mesh/replication/schema.js';
 import type { StockSignalPayload } from '../../src/modules/inventory/events.js';
 import { inventoryTransactions } from '../../src/modules/inventory/schema.js';

@@ -4,7 +4,7 @@
 // initialised database, so no process pays for initdb. A node may be given a
 // `peerUrl` (a proxy in front of it) that peers use instead of its own port.
 import path from 'node:path';
-import { certifyHub, initNetwork, issueJoinTokenFor } from '../../src/mesh/admission.js';
+import { certifyHub, initNetwork, issueJoinTokenFor } from '../../src/mesh/admission/admission.js';
 import { freePort, startNodeProcess, tempDir, type StartedProcess } from './processes.js';
 
 export const OPERATOR_TOKEN = 'network-test-operator-token';

@@ -3,12 +3,12 @@
 // with the operator token, each node's replication status (counters, version
 // vector, per-peer backlog), and the peer protocol's snapshot read with a
 // peer client that signs as a node whose data directory this is.
-import { loadAdmission } from '../../src/mesh/admission.js';
-import type { CertChain } from '../../src/mesh/certificate.js';
-import { PeerClient } from '../../src/mesh/peer-client.js';
+import { loadAdmission } from '../../src/mesh/admission/admission.js';
+import type { CertChain } from '../../src/mesh/admission/certificate.js';
+import { PeerClient } from '../../src/mesh/transport/peer-client.js';
 import type { ReplEvent } from '../../src/mesh/replication/event.js';
 import type { VersionVector } from '../../src/mesh/replication/vector.js';
-import { loadOrCreateIdentity } from '../../src/node/identity.js';
+import { loadOrCreateIdentity } from '../../src/core/identity.js';
 import { getJson, OPERATOR_TOKEN, type NodeHandle } from './network.js';
 import type { Announcement } from '../../src/modules/announcements/index.js';
 

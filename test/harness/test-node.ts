@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { describe, inject } from 'vitest';
-import { loadNodeConfig, type NodeConfigInput } from '../../src/node/config.js';
+import { loadNodeConfig, type NodeConfigInput } from '../../src/core/config.js';
 import { startNode, type RunningNode } from '../../src/node/node.js';
 import { createScratchDatabase, testDatabases, type TestDb } from './databases.js';
 

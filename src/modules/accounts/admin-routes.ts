@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { Conflict, Forbidden, NotFound } from '../../http/errors.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import type { AuditNote } from './audit.js';
 import type { AccountFields } from './events.js';
 import { isSuperAdmin, type AccountDirectory } from './roles-routes.js';

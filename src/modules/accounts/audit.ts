@@ -3,7 +3,7 @@
 // the log replicates with the change and names the same entry everywhere.
 import { desc, lt } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.js';
-import type { ReplicatedEvent } from '../../node/context.js';
+import type { ReplicatedEvent } from '../../core/context.js';
 import { auditLog } from './schema.js';
 
 /** What an audited event carries besides its change. */

@@ -5,7 +5,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { lwwMapSet, lwwMapValue, type LwwMap } from '../../lib/merge.js';
-import type { ReplicatedEvent, ReplicationApi } from '../../node/context.js';
+import type { ReplicatedEvent, ReplicationApi } from '../../core/context.js';
 import { writeAudit, type AuditNote } from './audit.js';
 import { accountFavorites, accounts, revokedTokens } from './schema.js';
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
-import type { ReplicationApi } from '../../node/context.js';
+import type { ReplicationApi } from '../../core/context.js';
 import { FAVORITE_ADD, FAVORITE_REMOVE, applyFavoriteAdd, applyFavoriteRemove, userTopic } from './events.js';
 import { accountFavorites } from './schema.js';
 

@@ -2,7 +2,7 @@
 // favorites, roles and the audit log, wired into one node. It also fills in
 // the node's bearer resolver, so every route's access check knows users.
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { registerAccountAdminRoutes } from './admin-routes.js';
 import { registerAccountAppliers, userTopic } from './events.js';
 import { FavoriteService } from './favorites.js';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { NotFound } from '../../http/errors.js';
 import { compareEncodedHlc } from '../../lib/hlc.js';
-import type { NodeContext, PeerInfo } from '../../node/context.js';
+import type { NodeContext, PeerInfo } from '../../core/context.js';
 import { userTopic } from './events.js';
 import type { AccountLocator } from './names.js';
 import { accounts } from './schema.js';

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { Forbidden } from '../../http/errors.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import type { FavoriteService } from './favorites.js';
 import { emailSchema, grantSchema, personNameSchema, usernameSchema } from './routes.js';
 import type { AccountService } from './service.js';

@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import type { RoleType } from '../../http/auth.js';
-import type { ReplicatedEvent, ReplicationApi } from '../../node/context.js';
+import type { ReplicatedEvent, ReplicationApi } from '../../core/context.js';
 import { writeAudit, type AuditNote } from './audit.js';
 import { roleAssignments } from './schema.js';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { roleTypes, type Principal } from '../../http/auth.js';
 import { Conflict, Forbidden, NotFound } from '../../http/errors.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { listAudit } from './audit.js';
 import type { RoleAssignment, RoleService } from './roles-service.js';
 

@@ -7,7 +7,7 @@ import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import type { RoleGrant, RoleType } from '../../http/auth.js';
 import { Invalid, NotFound, type FieldError } from '../../http/errors.js';
-import type { NodeContext, ReplicationApi } from '../../node/context.js';
+import type { NodeContext, ReplicationApi } from '../../core/context.js';
 import type { AuditNote } from './audit.js';
 import { ROLE_GRANT, ROLE_REVOKE, ROLES_TOPIC, applyRoleGrant, applyRoleRevoke, type RoleGrantPayload, type RoleRevokePayload } from './roles-events.js';
 import { roleAssignments } from './schema.js';

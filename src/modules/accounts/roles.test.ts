@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createScratchDatabase } from '../../../test/harness/databases.js';
 import { createTestNode, describeEachDb, TEST_OPERATOR_TOKEN, type TestNode } from '../../../test/harness/test-node.js';
 import { createFirstAdmin } from '../../cli/accounts-command.js';
-import { loadNodeConfig } from '../../node/config.js';
+import { loadNodeConfig } from '../../core/config.js';
 import { startNode } from '../../node/node.js';
 import { applyRoleGrant, applyRoleRevoke, ROLE_GRANT, ROLE_REVOKE } from './roles-events.js';
 import { createRoleService, type RoleAssignment } from './roles-service.js';

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { bearerOf, roleTypes } from '../../http/auth.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { PASSWORD_MAX } from './password.js';
 import type { AccountService } from './service.js';
 

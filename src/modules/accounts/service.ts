@@ -11,7 +11,7 @@ import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../../http
 import type { Principal, RoleGrant } from '../../http/auth.js';
 import { encodeHlc } from '../../lib/hlc.js';
 import { lwwMapValue, type LwwMap } from '../../lib/merge.js';
-import type { ReplicationApi } from '../../node/context.js';
+import type { ReplicationApi } from '../../core/context.js';
 import type { AuditNote } from './audit.js';
 import { ACCOUNT_SET, TOKEN_REVOKE, applyAccountSet, applyTokenRevoke, userTopic, type AccountFields } from './events.js';
 import { emailClaimKey, usernameClaimKey, type AccountLocator, type NameArbiter } from './names.js';

@@ -4,8 +4,8 @@
 // the key against the root key (and revocations), the key proves the token.
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
-import type { Identity } from '../../node/identity.js';
-import type { MeshView } from '../../node/context.js';
+import type { Identity } from '../../core/identity.js';
+import type { MeshView } from '../../core/context.js';
 
 export interface TokenClaims {
   subject: string;

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { lwwMapSet, type LwwMap } from '../../lib/merge.js';
-import type { ReplicatedEvent, ReplicationApi } from '../../node/context.js';
+import type { ReplicatedEvent, ReplicationApi } from '../../core/context.js';
 import { announcements } from './schema.js';
 
 export const ANNOUNCEMENT_SET = 'announcement.set';

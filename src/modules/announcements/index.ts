@@ -1,6 +1,6 @@
 // Announcements module: its service, its appliers and its routes.
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { registerAnnouncementAppliers } from './events.js';
 import { registerAnnouncementRoutes } from './routes.js';
 import { AnnouncementService } from './service.js';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { Forbidden } from '../../http/errors.js';
 import type { Principal } from '../../http/auth.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import type { AnnouncementService } from './service.js';
 
 const staff = { roles: ['MANAGER', 'ADMIN', 'LOGISTICS_MANAGER', 'REPAIR_STAFF'] as ('MANAGER' | 'ADMIN' | 'LOGISTICS_MANAGER' | 'REPAIR_STAFF')[] };

@@ -6,7 +6,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { NotFound } from '../../http/errors.js';
 import { lwwMapValue, type LwwMap } from '../../lib/merge.js';
-import type { ReplicationApi } from '../../node/context.js';
+import type { ReplicationApi } from '../../core/context.js';
 import { ANNOUNCEMENT_SET, applyAnnouncementSet, type AnnouncementSetPayload } from './events.js';
 import { announcements } from './schema.js';
 

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/database.js';
 import { lwwMapSet, lwwMapValue, type LwwMap } from '../../lib/merge.js';
-import type { ReplicatedEvent, ReplicationApi } from '../../node/context.js';
+import type { ReplicatedEvent, ReplicationApi } from '../../core/context.js';
 import { drinkFieldsSchema, drinkIdSchema, ingredientFieldsSchema, itemIdSchema, type DrinkFields, type IngredientFields } from './model.js';
 import { catalogDrinks, catalogIngredients } from './schema.js';
 

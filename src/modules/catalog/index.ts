@@ -2,7 +2,7 @@
 // modules read the catalog through the returned CatalogService (getDrink,
 // getDrinks, ingredient, ingredients).
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { registerCatalogAppliers } from './events.js';
 import { registerCatalogRoutes } from './routes.js';
 import { CatalogService } from './service.js';

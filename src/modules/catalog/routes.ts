@@ -6,7 +6,7 @@ import { nameText } from '../../lib/text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { drinkIdSchema, drinkSizes, iceLevels, ingredientTypes, itemIdSchema, recipeLineSchema } from './model.js';
 import type { CatalogActor, CatalogService } from './service.js';
 

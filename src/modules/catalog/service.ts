@@ -8,7 +8,7 @@ import { and, asc, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../http/errors.js';
 import type { LwwMap } from '../../lib/merge.js';
-import type { ReplicationApi } from '../../node/context.js';
+import type { ReplicationApi } from '../../core/context.js';
 import { defaultDrinks, defaultIngredients } from './default-catalog.js';
 import { applyDrinkSet, applyIngredientSet, CATALOG_TOPIC, DRINK_SET, INGREDIENT_SET, userTopic } from './events.js';
 import {

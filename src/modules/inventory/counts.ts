@@ -3,7 +3,7 @@
 // all in one transaction; and the export a count sheet starts from.
 import { randomUUID } from 'node:crypto';
 import { Conflict, type FieldError } from '../../http/errors.js';
-import type { ReplicationApi } from '../../node/context.js';
+import type { ReplicationApi } from '../../core/context.js';
 import { PositionBook, type InventoryItem } from './book.js';
 import { toCsv, type CountRow } from './csv.js';
 import { refusalOf } from './ledger.js';

@@ -1,7 +1,7 @@
 // Inventory module: a store's ledger and positions, thresholds and the
 // low-stock signal to its region. Orders and supply use InventoryService.
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { registerInventoryRoutes } from './routes.js';
 import { InventoryService, type ItemInfoLookup } from './service.js';
 

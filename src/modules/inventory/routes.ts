@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { Forbidden, HttpError, Invalid, NotFound } from '../../http/errors.js';
 import type { RoleType } from '../../http/auth.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { ITEM_ID, parseCounts } from './csv.js';
 import { manualTypes, MAX_POSITION, movementTypes } from './ledger.js';
 import type { InventoryService } from './service.js';

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { isUniqueViolation, type Db, type Tx } from '../../db/database.js';
 import { Conflict, Invalid, type FieldError } from '../../http/errors.js';
-import type { ReplicationApi } from '../../node/context.js';
+import type { ReplicationApi } from '../../core/context.js';
 import { emitSignal, entryOf, PositionBook, viewOf, type InventoryItem, type LedgerEntry, type WriteMeta } from './book.js';
 import type { Emit } from './events.js';
 import { availableOf, isLow, quantityProblem, refusalOf, type MovementType } from './ledger.js';

@@ -3,7 +3,7 @@
 // golden window.
 import { Invalid } from '../../http/errors.js';
 import { complexityOf, type Complexity } from './golden-window.js';
-import type { CatalogPort, IngredientInfo, InventoryPort, OrderableDrink } from './ports.js';
+import type { CatalogPort, IngredientInfo, InventoryPort, OrderableDrink } from './needs.js';
 
 export interface DrinkAvailability {
   drinkId: string;

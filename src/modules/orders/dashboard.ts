@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { localTimeOf, zonedTimeToUtc } from '../../lib/hours.js';
-import type { InventoryPort, StoreInfo } from './ports.js';
+import type { InventoryPort, StoreInfo } from './needs.js';
 import { orders, revenue } from './schema.js';
 import { activeStatuses } from './status-flow.js';
 import { viewOf, type OrderView } from './views.js';

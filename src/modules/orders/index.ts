@@ -2,22 +2,22 @@
 // through a provider (a fake one unless a real one is given), the status
 // flow, revenue, and the store and admin dashboards. Everything it keeps is
 // store-local; it reaches the catalog, inventory and store directory only
-// through the ports src/modules/index.ts hands it.
+// through the narrow interfaces of needs.ts, adapted from the real services by adapters.ts.
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { CheckoutCalls, registerCheckoutMetrics } from './checkout.js';
 import { DashboardReader } from './dashboard.js';
 import { NetworkGatherer } from './network.js';
 import { FakePaymentProvider, fakeWebhookSecret, WEBHOOK_SIGNATURE_HEADER, type PaymentProvider } from './payment-provider.js';
 import { PaymentService } from './payments.js';
-import type { OrdersDeps } from './ports.js';
-import { portsOf, type OrdersServices } from './wiring.js';
+import type { OrdersDeps } from './needs.js';
+import { adaptToOrders, type OrdersServices } from './adapters.js';
 import { registerOrderRoutes } from './routes.js';
-import { storeHelpers, type OrdersRuntime } from './runtime.js';
+import { thisStoreHelpers, type OrdersAtThisNode } from './at-this-node.js';
 import { OrderService } from './service.js';
 import { registerStaffRoutes } from './staff-routes.js';
 
-export type { CatalogPort, InventoryPort, OrderableDrink, OrdersDeps, RecipeLine, StoreInfo, StoresPort } from './ports.js';
+export type { CatalogPort, InventoryPort, OrderableDrink, OrdersDeps, RecipeLine, StoreInfo, StoresPort } from './needs.js';
 export { FakePaymentProvider, type PaymentProvider } from './payment-provider.js';
 export { OrderService } from './service.js';
 export { goldenWindow, complexityOf } from './golden-window.js';
@@ -34,17 +34,17 @@ export interface OrdersModule {
   waitMinutes(): Promise<number>;
 }
 
-export type { OrdersServices } from './wiring.js';
+export type { OrdersServices } from './adapters.js';
 
 /** An attempt still processing after this long lost its provider's answer. */
 const INTERRUPTED_AFTER_MS = 60_000;
 const INTERRUPTED_CHECK_MS = 30_000;
 
 export function registerOrders(app: FastifyInstance, ctx: NodeContext, services: OrdersServices, options: OrdersOptions = {}): OrdersModule {
-  return registerOrdersWith(app, ctx, portsOf(ctx, services), options);
+  return registerOrdersWith(app, ctx, adaptToOrders(ctx, services), options);
 }
 
-/** The module over any implementation of its ports. */
+/** The module over any implementation of what it needs (needs.ts). */
 export function registerOrdersWith(app: FastifyInstance, ctx: NodeContext, deps: OrdersDeps, options: OrdersOptions = {}): OrdersModule {
   const storeId = ctx.config.role === 'store' ? ctx.identity.nodeId : undefined;
   const now = () => ctx.clock.now();
@@ -56,12 +56,12 @@ export function registerOrdersWith(app: FastifyInstance, ctx: NodeContext, deps:
   const payments = new PaymentService({ db: ctx.database.db, checkout, provider, now, log: ctx.log });
   const orders = new OrderService({ ...deps, db: ctx.database.db, checkout, replication: ctx.replication, storeId, now, payments });
   const dashboards = new DashboardReader({ db: ctx.database.db, inventory: deps.inventory, region: ctx.config.region, now, waitMinutes: (id) => orders.waitMinutes(id) });
-  const helpers = storeHelpers(ctx, deps, storeId);
+  const helpers = thisStoreHelpers(ctx, deps, storeId);
   const network = new NetworkGatherer(ctx, {
     ownSummary: async () => (storeId ? dashboards.summary(await helpers.storeInfo()) : undefined),
     storesOfRegion: async (region) => (await deps.stores.storesOfRegion?.(region)) ?? [],
   });
-  const rt: OrdersRuntime = { ctx, deps, storeId, orders, payments, dashboards, network, webhookSecret, ...helpers };
+  const rt: OrdersAtThisNode = { ctx, deps, storeId, orders, payments, dashboards, network, webhookSecret, ...helpers };
 
   if (fakeProvider) {
     // The fake provider calls back through the real webhook route, signature and all, as a provider would.

@@ -3,7 +3,7 @@
 // super admin's node gathers the hubs in parallel (revenue stays at each
 // store; only figures travel). Whatever does not answer in time is marked
 // unknown with the reason, and the answer as a whole says it is partial.
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import type { StoreSummary } from './dashboard.js';
 
 export const STORE_SUMMARY_PATH = '/p2p/v1/orders/summary';

@@ -26,9 +26,9 @@ import {
 } from './api-schemas.js';
 import { checkInventory, complexityOfDrinks, drinksOrInvalid } from './availability.js';
 import { goldenWindowFrom, type GoldenWindow } from './golden-window.js';
-import type { OrdersRuntime } from './runtime.js';
+import type { OrdersAtThisNode } from './at-this-node.js';
 import type { Caller, Placed } from './service.js';
-import type { OrderableDrink } from './ports.js';
+import type { OrderableDrink } from './needs.js';
 import { viewOf, type OrderView } from './views.js';
 
 const security = [{ bearer: [] }];
@@ -54,7 +54,7 @@ export function callerOf(request: FastifyRequest, storeId: string | undefined): 
  * /orders/{id}/pay), so the reply is 201 either way. A retried request
  * (same Idempotency-Key) pays only an order still waiting for its money.
  */
-async function payAtOnce(rt: OrdersRuntime, caller: Caller, placed: Placed, method: string): Promise<OrderView> {
+async function payAtOnce(rt: OrdersAtThisNode, caller: Caller, placed: Placed, method: string): Promise<OrderView> {
   const order = placed.order;
   try {
     if (placed.openedPaymentId) {
@@ -71,7 +71,7 @@ async function payAtOnce(rt: OrdersRuntime, caller: Caller, placed: Placed, meth
   return viewOf(await rt.orders.row(order.orderId), caller.isStaff);
 }
 
-export function registerOrderRoutes(app: FastifyInstance, rt: OrdersRuntime): void {
+export function registerOrderRoutes(app: FastifyInstance, rt: OrdersAtThisNode): void {
   const r = typed(app);
   const { ctx, orders: service } = rt;
   const storeId = rt.storeId;

@@ -21,13 +21,13 @@ import {
 import { addTotals, REGION_SUMMARY_PATH, STORE_SUMMARY_PATH, totalsOf, type RegionEntry, type StoreEntry } from './network.js';
 import { verifyWebhook, WEBHOOK_SIGNATURE_HEADER, type PaymentWebhookEvent } from './payment-provider.js';
 import { callerOf } from './routes.js';
-import type { OrdersRuntime } from './runtime.js';
+import type { OrdersAtThisNode } from './at-this-node.js';
 
 const security = [{ bearer: [] }];
 const staff = { roles: ['MANAGER' as const, 'ADMIN' as const] };
 const staffOfStore = { ...staff, scope: { store: 'storeId' } };
 
-export function registerStaffRoutes(app: FastifyInstance, rt: OrdersRuntime): void {
+export function registerStaffRoutes(app: FastifyInstance, rt: OrdersAtThisNode): void {
   const r = typed(app);
   const { ctx, orders: service } = rt;
 

@@ -11,7 +11,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { lwwMapSet, lwwMapValue, type LwwMap } from '../../lib/merge.js';
-import type { ReplicatedEvent } from '../../node/context.js';
+import type { ReplicatedEvent } from '../../core/context.js';
 import { storeDirectory } from './schema.js';
 import { storeSetPayloadSchema, type StoreFields } from './model.js';
 

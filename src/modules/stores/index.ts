@@ -4,7 +4,7 @@
 // pickups (isWithinHours), inventory provides stock status, machines flip
 // isAcceptingOrders through updateProfile.
 import type { FastifyInstance } from 'fastify';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { StoreDirectory } from './directory.js';
 import { STORE_SET, storeSetApplier } from './events.js';
 import { registerStoreRoutes } from './routes.js';

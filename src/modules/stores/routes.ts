@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import type { RoleType } from '../../http/auth.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { identityShape, profileShape } from './model.js';
 import type { StoreService } from './service.js';
 

@@ -8,7 +8,7 @@ import type { Db, Tx } from '../../db/database.js';
 import { Forbidden, Invalid, NotFound, type FieldError } from '../../http/errors.js';
 import { closingAfter, isOpenAt, nextOpening, standardHours } from '../../lib/hours.js';
 import type { LwwMap } from '../../lib/merge.js';
-import type { MeshView, ReplicatedEvent, ReplicationApi } from '../../node/context.js';
+import type { MeshView, ReplicatedEvent, ReplicationApi } from '../../core/context.js';
 import type { StoreDirectory } from './directory.js';
 import { rowToRecord } from './directory.js';
 import { DIRECTORY_TOPIC, STORE_SET } from './events.js';

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { Certificate } from './certificate.js';
 import { nodeIdSchema, signatureSchema } from './certificate.js';
-import { canonicalJson, signBytes, verifyBytes } from './keys.js';
+import { canonicalJson, signBytes, verifyBytes } from '../../core/keys.js';
 
 export const revocationSchema = z.strictObject({
   nodeId: nodeIdSchema,

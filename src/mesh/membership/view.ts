@@ -1,13 +1,13 @@
 // The mesh as modules use it (MeshView in node/context.ts): who the hubs
 // are, signed calls to a peer, this node's certificate chain for tokens it
 // issues, and checks of another node's chain. Modules never see Mesh itself.
-import type { MeshView, PeerInfo, VerifiedIssuer } from '../node/context.js';
-import { decodeChain, encodeChain, verifyChain } from './certificate.js';
-import type { Mesh } from './mesh.js';
+import type { MeshView, PeerInfo, VerifiedIssuer } from '../../core/context.js';
+import { decodeChain, encodeChain, verifyChain } from '../admission/certificate.js';
+import type { Mesh } from '../mesh.js';
 import type { Member } from './membership.js';
-import { pullTopic } from './replication/pull.js';
-import type { NodeReplicator } from './replication/wiring.js';
-import type { SyncRequest, SyncResponse } from './replication/engine.js';
+import { pullTopic } from '../replication/pull.js';
+import type { NodeReplicator } from '../replication/wiring.js';
+import type { SyncRequest, SyncResponse } from '../replication/engine.js';
 
 function infoOf(mesh: Mesh, m: Member): PeerInfo {
   const state = mesh.membership.state(m.nodeId);

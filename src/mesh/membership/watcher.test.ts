@@ -4,7 +4,7 @@
 // and return reported to the region only, reports taken only about members
 // it does not watch, and that a failing reply hook does not escape.
 import { describe, expect, it } from 'vitest';
-import { prng } from '../lib/prng.js';
+import { prng } from '../../lib/prng.js';
 import { defaultDetectorConfig, FailureDetector } from './failure-detector.js';
 import { MemoryMemberStore, Membership, type Member } from './membership.js';
 import { Watcher, type HeartbeatResult, type MembershipTransport, type ReportBody } from './watcher.js';

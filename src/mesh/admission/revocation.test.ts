@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeChain, issueCertificate, rootIssuerId, verifyChain } from './certificate.js';
-import { generateKeyPair, publicKeyToString } from './keys.js';
-import { NonceCache, signRequest, verifySignedRequest } from './request-signing.js';
+import { generateKeyPair, publicKeyToString } from '../../core/keys.js';
+import { NonceCache, signRequest, verifySignedRequest } from '../transport/request-signing.js';
 import { issueRevocation, RevocationList, verifyRevocation } from './revocation.js';
 
 const T0 = 1_700_000_000_000;

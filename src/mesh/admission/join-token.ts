@@ -5,7 +5,7 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { nodeIdSchema, publicKeyStringSchema, regionSchema, signatureSchema } from './certificate.js';
-import { isBase64url, signBytes, verifyBytes } from './keys.js';
+import { isBase64url, signBytes, verifyBytes } from '../../core/keys.js';
 
 const PREFIX = 'cpj1';
 // Tokens get pasted into terminals and env files; anything far larger than a

@@ -4,15 +4,15 @@
 // is burnt in the same transaction-free insert that makes it one-time.
 import type { FastifyRequest } from 'fastify';
 import { eq } from 'drizzle-orm';
-import { Conflict, Forbidden, Unauthorized } from '../http/errors.js';
+import { Conflict, Forbidden, Unauthorized } from '../../http/errors.js';
 import { STORE_CERT_TTL_MS } from './admission.js';
 import { issueCertificate, type CertChain } from './certificate.js';
 import { verifyJoinToken } from './join-token.js';
-import { publicKeyFromString, verifyBytes } from './keys.js';
-import type { Mesh } from './mesh.js';
-import { MAX_CLOCK_SKEW_MS } from './mesh.js';
-import { HEADER_NODE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, bodyHash, signingString } from './request-signing.js';
-import { meshUsedJoinTokens } from './schema.js';
+import { publicKeyFromString, verifyBytes } from '../../core/keys.js';
+import type { Mesh } from '../mesh.js';
+import { MAX_CLOCK_SKEW_MS } from '../mesh.js';
+import { HEADER_NODE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, bodyHash, signingString } from '../transport/request-signing.js';
+import { meshUsedJoinTokens } from '../schema.js';
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const v = request.headers[name];

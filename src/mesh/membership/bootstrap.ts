@@ -3,14 +3,14 @@
 // receive the region's peers → heartbeats take over. Hubs register with
 // every other hub the same way, which makes the hubs a full mesh. A hub that
 // comes up after its stores is found at the next retry, without a restart.
-import { Backoff } from '../lib/backoff.js';
-import type { Job } from '../node/jobs.js';
-import { verifyChain, type CertChain } from './certificate.js';
+import { Backoff } from '../../lib/backoff.js';
+import type { Job } from '../../core/jobs.js';
+import { verifyChain, type CertChain } from '../admission/certificate.js';
 import { acceptRevocations, cardBody } from './heartbeats.js';
-import { readJoinToken } from './join-token.js';
+import { readJoinToken } from '../admission/join-token.js';
 import type { Member } from './membership.js';
-import type { Mesh } from './mesh.js';
-import { httpTransport } from './peer-client.js';
+import type { Mesh } from '../mesh.js';
+import { httpTransport } from '../transport/peer-client.js';
 
 export interface RegisterReply {
   chain?: CertChain;

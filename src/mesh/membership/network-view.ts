@@ -2,8 +2,8 @@
 // each hub reports its own region. A region whose hub does not answer shows
 // as unknown, never as empty: silence is not evidence of no stores.
 import type { FastifyInstance } from 'fastify';
-import { typed } from '../http/app.js';
-import type { Mesh } from './mesh.js';
+import { typed } from '../../http/app.js';
+import type { Mesh } from '../mesh.js';
 import type { Member, MemberView } from './membership.js';
 
 interface RegionView {

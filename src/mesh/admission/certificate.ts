@@ -10,7 +10,7 @@ import {
   publicKeyFromString,
   signBytes,
   verifyBytes,
-} from './keys.js';
+} from '../../core/keys.js';
 
 export type NodeRole = 'hub' | 'store';
 

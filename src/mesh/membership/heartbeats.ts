@@ -3,11 +3,11 @@
 // peer protocol, driven by the node's jobs. What a heartbeat answer tells
 // beyond "alive" (a new registry version, revocations, a hub that forgot
 // this node) is followed here, as only a node has a registry to refresh.
-import type { Job } from '../node/jobs.js';
+import type { Job } from '../../core/jobs.js';
 import { NEIGHBOURHOOD, type Member } from './membership.js';
-import type { Mesh } from './mesh.js';
-import { publicKeyFromString } from './keys.js';
-import { revocationSchema, verifyRevocation, type Revocation } from './revocation.js';
+import type { Mesh } from '../mesh.js';
+import { publicKeyFromString } from '../../core/keys.js';
+import { revocationSchema, verifyRevocation, type Revocation } from '../admission/revocation.js';
 import { heartbeatTimeoutMs, tickIntervalMs, Watcher, type MembershipTransport } from './watcher.js';
 
 export interface HeartbeatReply {

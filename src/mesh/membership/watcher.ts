@@ -8,7 +8,7 @@
 // (HTTP in a node, heartbeats.ts; the simulated network in sim/), a Clock, and
 // the membership (membership.ts). Scheduling is the caller's: a node's jobs
 // call heartbeatRound() and tick(), the simulation's clock does the same.
-import type { Clock } from '../lib/clock.js';
+import type { Clock } from '../../lib/clock.js';
 import type { FailureDetector, PeerState, Transition } from './failure-detector.js';
 import type { Member, MemberCard, Report } from './membership.js';
 

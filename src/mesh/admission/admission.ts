@@ -5,10 +5,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { identityDir, loadOrCreateIdentity, writePrivateFile } from '../node/identity.js';
+import { identityDir, loadOrCreateIdentity, writePrivateFile } from '../../core/identity.js';
 import { issueCertificate, rootIssuerId, verifyChain, type CertChain } from './certificate.js';
 import { issueJoinToken } from './join-token.js';
-import { generateKeyPair, privateKeyFromPem, privateKeyToPem, publicKeyToString } from './keys.js';
+import { generateKeyPair, privateKeyFromPem, privateKeyToPem, publicKeyToString } from '../../core/keys.js';
 import { issueRevocation, type Revocation } from './revocation.js';
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -2,10 +2,10 @@
 // membership.ts so the watching rules can run without a database (the
 // simulation gives Membership a MemoryMemberStore instead).
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import type { CertChain } from './certificate.js';
+import type { Db } from '../../db/database.js';
+import type { CertChain } from '../admission/certificate.js';
 import type { Member, MemberStore } from './membership.js';
-import { meshMembers } from './schema.js';
+import { meshMembers } from '../schema.js';
 
 export function memberTable(db: Db): MemberStore {
   return {

@@ -1,14 +1,14 @@
 // Everything the orders routes share at one node: its services, its deps
 // and the answer to "which store is this".
 import { NotFound } from '../../http/errors.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import type { DashboardReader } from './dashboard.js';
 import type { NetworkGatherer } from './network.js';
 import type { PaymentService } from './payments.js';
-import type { OrdersDeps, StoreInfo } from './ports.js';
+import type { OrdersDeps, StoreInfo } from './needs.js';
 import type { OrderService } from './service.js';
 
-export interface OrdersRuntime {
+export interface OrdersAtThisNode {
   ctx: NodeContext;
   deps: OrdersDeps;
   /** This node's store id; undefined at a hub. */
@@ -24,7 +24,7 @@ export interface OrdersRuntime {
   thisStore(storeId: string): string;
 }
 
-export function storeHelpers(ctx: NodeContext, deps: OrdersDeps, storeId: string | undefined): Pick<OrdersRuntime, 'storeInfo' | 'thisStore'> {
+export function thisStoreHelpers(ctx: NodeContext, deps: OrdersDeps, storeId: string | undefined): Pick<OrdersAtThisNode, 'storeInfo' | 'thisStore'> {
   return {
     async storeInfo() {
       if (!storeId) throw new NotFound('This node is a supply hub; orders live at stores.');

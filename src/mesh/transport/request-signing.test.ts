@@ -1,8 +1,8 @@
 // Behaviour of signed node-to-node requests: who sent it, unaltered, not replayed.
 import type { KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type CertChain, encodeChain, issueCertificate, type NodeRole, rootIssuerId } from './certificate.js';
-import { generateKeyPair, publicKeyToString } from './keys.js';
+import { type CertChain, encodeChain, issueCertificate, type NodeRole, rootIssuerId } from '../admission/certificate.js';
+import { generateKeyPair, publicKeyToString } from '../../core/keys.js';
 import {
   ChainCache,
   HEADER_CHAIN,

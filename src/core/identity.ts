@@ -5,7 +5,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
-import { generateKeyPair, privateKeyFromPem, privateKeyToPem, publicKeyToString } from '../mesh/keys.js';
+import { generateKeyPair, privateKeyFromPem, privateKeyToPem, publicKeyToString } from './keys.js';
 import { createPublicKey } from 'node:crypto';
 
 export interface Identity {

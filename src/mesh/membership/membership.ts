@@ -5,8 +5,8 @@
 // simulation runs this same class, watching rules included, without a
 // database. Which peers a node watches grows with its region, never with the
 // country.
-import { haversineMiles } from '../lib/geo.js';
-import type { CertChain } from './certificate.js';
+import { haversineMiles } from '../../lib/geo.js';
+import type { CertChain } from '../admission/certificate.js';
 import { FailureDetector, type PeerState, type Transition } from './failure-detector.js';
 
 export interface MemberCard {

@@ -1,7 +1,7 @@
 // Behaviour of join tokens: issued by a hub, read by a store, verified by the hub.
 import { describe, expect, it } from 'vitest';
 import { issueJoinToken, readJoinToken, verifyJoinToken } from './join-token.js';
-import { generateKeyPair, publicKeyToString, signBytes } from './keys.js';
+import { generateKeyPair, publicKeyToString, signBytes } from '../../core/keys.js';
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;

@@ -1,12 +1,12 @@
 // The catalog, inventory, store directory and accounts as orders see them:
-// each real service adapted to the narrow port orders.ts asks for.
+// each real service adapted to the narrow interface needs.ts asks for.
 import type { AccountsModule } from '../accounts/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { InventoryService } from '../inventory/index.js';
 import type { StoreService } from '../stores/index.js';
-import type { NodeContext } from '../../node/context.js';
+import type { NodeContext } from '../../core/context.js';
 import { HttpError } from '../../http/errors.js';
-import type { OrderableDrink, OrdersDeps, StoreInfo } from './ports.js';
+import type { OrderableDrink, OrdersDeps, StoreInfo } from './needs.js';
 
 export interface OrdersServices {
   catalog: CatalogService;
@@ -36,7 +36,7 @@ function drinkCache(catalog: CatalogService, now: () => number, ttlMs = 1000) {
   };
 }
 
-export function portsOf(ctx: NodeContext, s: OrdersServices): OrdersDeps {
+export function adaptToOrders(ctx: NodeContext, s: OrdersServices): OrdersDeps {
   return {
     catalog: {
       getDrinks: drinkCache(s.catalog, () => ctx.clock.now()),

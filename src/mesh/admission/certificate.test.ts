@@ -11,7 +11,7 @@ import {
   rootIssuerId,
   verifyChain,
 } from './certificate.js';
-import { generateKeyPair, publicKeyToString } from './keys.js';
+import { generateKeyPair, publicKeyToString } from '../../core/keys.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;

@@ -1,8 +1,8 @@
 // Revoking a store: its hub signs a revocation and spreads it to the peers
 // it talks to (its region's stores and the other hubs, which pass it on to
 // theirs). Any node refuses the revoked certificate from then on.
-import { NotFound } from '../http/errors.js';
-import type { Mesh } from './mesh.js';
+import { NotFound } from '../../http/errors.js';
+import type { Mesh } from '../mesh.js';
 import { issueRevocation, type Revocation } from './revocation.js';
 
 export async function revokeMember(mesh: Mesh, nodeId: string, reason: string): Promise<Revocation> {

@@ -9,8 +9,8 @@ import {
   checkChainValidity,
   decodeChain,
   verifyChainSignatures,
-} from './certificate.js';
-import { publicKeyFromString, sha256Hex, signBytes, verifyBytes } from './keys.js';
+} from '../admission/certificate.js';
+import { publicKeyFromString, sha256Hex, signBytes, verifyBytes } from '../../core/keys.js';
 
 export const HEADER_NODE = 'x-codepop-node';
 export const HEADER_TIMESTAMP = 'x-codepop-timestamp';

@@ -1,10 +1,10 @@
 // Outgoing node-to-node requests, each signed with this node's key and
 // carrying its certificate chain. The transport is an interface so the
 // simulation can carry requests over its own network.
-import { childTrace, currentTrace, formatTraceparent } from '../lib/trace.js';
+import { childTrace, currentTrace, formatTraceparent } from '../../lib/trace.js';
 import type { KeyObject } from 'node:crypto';
 import http from 'node:http';
-import { encodeChain, type CertChain } from './certificate.js';
+import { encodeChain, type CertChain } from '../admission/certificate.js';
 import { signRequest } from './request-signing.js';
 
 export interface PeerResponse {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../lib/prng.js';
+import { prng } from '../../lib/prng.js';
 import {
   FailureDetector,
   defaultDetectorConfig,
