@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writePrivateFile } from '../node/identity.js';
+import { writePrivateFile } from '../core/identity.js';
 
 /** What seeding needs to know of a running demo node (demo.ts's DemoNode has it). */
 export interface DemoNode {
@@ -31,6 +31,7 @@ export interface DemoUserPlan {
 }
 
 interface SeededUser {
+  /** Empty until the sign-up is known to have succeeded (the password is recorded before it is sent). */
   userId: string;
   /** null when it came from the environment (the super admin's CODEPOP_ADMIN_PASSWORD). */
   password: string | null;
@@ -93,6 +94,26 @@ export function failure(what: string, status: number, body: unknown): Error {
 
 const generatePassword = (): string => randomBytes(12).toString('base64url');
 
+/** Worth another try: no answer (timeout, refused connection), an overloaded node (5xx), or a rate limit. */
+class Retryable extends Error {}
+
+/** Runs `step` up to 4 times, 1, 3 and 9 s apart, while it fails in a way worth retrying; says so each time. */
+async function retrying<T>(what: string, out: (line: string) => void, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      const retryable = err instanceof Retryable || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.message === 'fetch failed'));
+      if (!retryable || attempt >= 4) throw err;
+      const waitMs = 1000 * 3 ** (attempt - 1);
+      out(`  ${what}: ${(err as Error).message}; trying again in ${waitMs / 1000} s (attempt ${attempt + 1} of 4)`);
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+}
+
+const transient = (status: number) => status >= 500 || status === 429;
+
 export interface SeedOptions {
   dataDir: string;
   nodes: readonly DemoNode[];
@@ -109,7 +130,7 @@ export async function seedDemoUsers(o: SeedOptions): Promise<void> {
   const state = loadState(file);
   const save = () => writePrivateFile(file, `${JSON.stringify(state, null, 2)}\n`);
   const plans = planDemoUsers(o.nodes);
-  const pending = plans.filter((p) => !state.users[p.username]?.roleGiven);
+  const pending = plans.filter((p) => !state.users[p.username]?.userId || !state.users[p.username]?.roleGiven);
   if (pending.length === 0) {
     o.out('');
     o.out(`Demo users: ${plans.length} seeded earlier; their passwords are in ${file}`);
@@ -133,23 +154,25 @@ export async function seedDemoUsers(o: SeedOptions): Promise<void> {
   const made: DemoUserPlan[] = [];
   const seedOne = async (p: DemoUserPlan): Promise<void> => {
     let user = state.users[p.username];
-    if (!user) {
+    if (!user?.userId) {
       const fromEnv = p.role?.roleType === 'SUPER_ADMIN' && adminPassword !== undefined && adminPassword !== '';
-      const password = fromEnv ? adminPassword : generatePassword();
-      const res = await call<{ user?: { id: string } }>(`${p.home.url}/api/v1/auth/register`, 'POST', {
-        username: p.username,
-        email: `${p.username}@demo.codepop.example`,
-        password,
-      });
-      if (res.status === 409) {
-        o.out(`  ${p.username}: already registered by an earlier run whose record is gone; skipped`);
-        return;
-      }
-      if (res.status !== 201 || !res.body.user) {
-        throw failure(`signing up ${p.username} at ${p.home.name}${fromEnv ? ` (password from ${ADMIN_PASSWORD_ENV})` : ''}`, res.status, res.body);
-      }
-      user = { userId: res.body.user.id, password: fromEnv ? null : password, roleGiven: p.role === undefined };
+      // The password is on record before the sign-up is sent: a run cut short after the node made the
+      // account (a timeout, Ctrl-C) finds it again by logging in with it, instead of losing the person.
+      const password = fromEnv ? adminPassword : (user?.password ?? generatePassword());
+      user = { userId: '', password: fromEnv ? null : password, roleGiven: p.role === undefined };
       state.users[p.username] = user;
+      save();
+      user.userId = await retrying(`signing up ${p.username}`, o.out, async () => {
+        const res = await call<{ user?: { id: string } }>(`${p.home.url}/api/v1/auth/register`, 'POST', { username: p.username, email: `${p.username}@demo.codepop.example`, password });
+        if (res.status === 201 && res.body.user) return res.body.user.id;
+        if (transient(res.status)) throw new Retryable(`HTTP ${res.status}`);
+        if (res.status !== 409) throw failure(`signing up ${p.username} at ${p.home.name}${fromEnv ? ` (password from ${ADMIN_PASSWORD_ENV})` : ''}`, res.status, res.body);
+        // Taken: by an earlier attempt of ours (the password on record logs in), or by somebody else.
+        const login = await call<{ user?: { id: string } }>(`${p.home.url}/api/v1/auth/login`, 'POST', { username: p.username, password });
+        if (login.status === 200 && login.body.user) return login.body.user.id;
+        if (transient(login.status)) throw new Retryable(`HTTP ${login.status} logging in`);
+        throw new Error(`${p.username} is registered already with a password this demo does not have (its record in ${file} is gone); start from a fresh --data-dir`);
+      });
       save();
       made.push(p);
     }
@@ -163,8 +186,11 @@ export async function seedDemoUsers(o: SeedOptions): Promise<void> {
         ...(hub ? { supplyHubId: await nodeIdOf(hub) } : {}),
       };
       // At the home node: it holds the new account already; the role travels on `global` to every node.
-      const res = await call(`${p.home.url}/api/v1/roles`, 'POST', body, o.operatorToken);
-      if (res.status !== 201 && res.status !== 200) throw failure(`giving ${p.username} the role ${roleType}`, res.status, res.body);
+      await retrying(`giving ${p.username} the role ${roleType}`, o.out, async () => {
+        const res = await call(`${p.home.url}/api/v1/roles`, 'POST', body, o.operatorToken);
+        if (transient(res.status)) throw new Retryable(`HTTP ${res.status}`);
+        if (res.status !== 201 && res.status !== 200) throw failure(`giving ${p.username} the role ${roleType}`, res.status, res.body);
+      });
       user.roleGiven = true;
       save();
     }

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPgliteTemplateDir } from '../db/database.js';
-import { certifyHub, initNetwork, issueJoinTokenFor, loadAdmission } from '../mesh/admission.js';
-import { writePrivateFile } from '../node/identity.js';
+import { certifyHub, initNetwork, issueJoinTokenFor, loadAdmission } from '../mesh/admission/admission.js';
+import { writePrivateFile } from '../core/identity.js';
 import { demoHubs, demoRegions, demoStores } from './demo-network.js';
 import { seedDemoUsers } from './demo-users.js';
 import { seedDemoStock } from './demo-stock.js';
@@ -186,10 +186,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoNode[]> {
     await new Promise((r) => setTimeout(r, 2000));
   }
 
-  // Before "Press Ctrl-C": sign-ups cut short by a stop would hold nodes up in their drain.
-  // A seeding failure is reported, not fatal: the network is still there to explore.
-  await seedDemoUsers({ dataDir: o.dataDir, nodes, operatorToken: token, out, env: process.env }).catch((err: Error) => out(`Demo users not seeded: ${err.message}`));
-  await seedDemoStock({ dataDir: o.dataDir, nodes, operatorToken: token, out }).catch((err: Error) => out(`Demo stock not seeded: ${err.message}`));
+  // Before "Press Ctrl-C": sign-ups cut short by a stop would hold nodes up in their drain. Each step is
+  // retried; one that still fails stops the demo with the reason (a demo without its logins is no demo),
+  // and the next run resumes where this one stopped (the seed records say what is done).
+  try {
+    await seedDemoUsers({ dataDir: o.dataDir, nodes, operatorToken: token, out, env: process.env });
+    await seedDemoStock({ dataDir: o.dataDir, nodes, operatorToken: token, out });
+  } catch (err) {
+    throw new Error(`the demo could not be seeded (${(err as Error).message}); run it again to resume, or see ${path.join(o.dataDir, 'logs')}/`, { cause: err });
+  }
 
   const rss = nodes.reduce((sum, n) => sum + rssBytes(n.proc?.child.pid), 0);
   out('');
