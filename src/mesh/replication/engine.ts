@@ -37,7 +37,8 @@ export class Replicator<Tx> {
 
   constructor(private readonly o: ReplicatorOptions<Tx>) {
     this.batchSize = o.batchSize ?? 200;
-    this.antiEntropyMs = o.antiEntropyMs ?? 5000;
+    // The repair path only: every commit is pushed at once, so an idle peer is asked for what it missed twice a minute.
+    this.antiEntropyMs = o.antiEntropyMs ?? 30_000;
     this.tickMs = o.tickMs ?? 250;
     this.syncEveryMs = this.antiEntropyMs;
     this.hlc = new HybridClock(o.nodeId, () => o.clock.now());

@@ -217,11 +217,19 @@ export function pendingClaimsJob(ctx: NodeContext, deps: { accounts: NameClaimUp
       .where(and(eq(accounts.homeNode, ctx.identity.nodeId), eq(accounts.nameClaim, 'pending'), ne(accounts.usernameKey, '')))
       .orderBy(asc(accounts.userId))
       .limit(10_000);
+  // Nothing pending at the last look: no query until an account changes here (an idle node polls nothing).
+  let quiet = false;
+  ctx.replication.afterCommit((events) => void (events.some((e) => e.type.startsWith('account.')) && (quiet = false)));
   return {
     name: 'name-claims-pending',
     intervalMs: deps.intervalMs ?? 1000,
     async run() {
+      if (quiet) return;
       const rows = await pendingHere();
+      if (rows.length === 0) {
+        quiet = true;
+        return;
+      }
       const ids = new Set(rows.map((r) => r.userId));
       for (const id of backoff.keys()) if (!ids.has(id)) backoff.delete(id);
       const now = ctx.clock.now();
@@ -384,7 +392,7 @@ export function registerClaimRoutes(app: FastifyInstance, ctx: NodeContext, opti
   registerLookupRoute(app, ctx);
   ctx.jobs.add({
     name: 'name-claims-sweep',
-    intervalMs: options.sweepIntervalMs ?? 5000,
+    intervalMs: options.sweepIntervalMs ?? 15_000, // a repair path: no need to poll every few seconds
     run: async () => void (await sweepClaims(ctx, { ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}) })),
   });
 }

@@ -13,7 +13,8 @@ export { INVENTORY_LOW_STOCK, INVENTORY_STOCK_RESTORED, type Emit, type StockSig
 export { manualTypes, movementTypes, supplyTypes, type ManualType, type MovementType, type Position, type SupplyType } from './ledger.js';
 
 /** How often a store sends the low-stock signals that writes without an `emit` left for after commit. */
-const SIGNAL_INTERVAL_MS = 2_000;
+/** A backstop only: a crossing is signalled right after the write that made it; this finds one a crash left unsent. */
+const SIGNAL_INTERVAL_MS = 60_000;
 
 export function registerInventory(app: FastifyInstance, ctx: NodeContext, options: { itemInfo?: ItemInfoLookup } = {}): InventoryService {
   const service = new InventoryService({
