@@ -96,6 +96,9 @@ describe('backup and restore of a store (embedded database, real processes)', ()
       for (const [origin, seq] of Object.entries(origins)) expect(afterVector[topic]?.[origin] ?? 0, `${topic} ${origin}`).toBeGreaterThanOrEqual(seq);
     }
     await waitFor('the restored store to catch up with the hub', async () => ((await announcementsOf(store)).some((a) => a.title === 'While the store was down') ? true : undefined), 30_000);
+    // It held its replicated writes until it had pulled from its hub, then opened them and dropped the marker.
+    await waitFor('the store to open its writes again', async () => (store.proc!.logs.some((l) => l.msg === 'caught up with the hub after the restore: replicated writes are open again') ? true : undefined), 30_000);
+    expect(existsSync(path.join(store.dataDir, 'restored-from-backup.json'))).toBe(false);
   }, 180_000);
 });
 

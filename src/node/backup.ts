@@ -16,6 +16,8 @@ import { openDatabase, type Database } from '../db/database.js';
 import { identityDir } from '../core/identity.js';
 
 export const BACKUP_FORMAT = 'codepop-backup';
+/** Left in a restored data directory until the node has caught up with its hub (Replicator.holdWritesUntilCaughtUp). */
+export const RESTORED_MARKER = 'restored-from-backup.json';
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
@@ -36,7 +38,7 @@ export function sourceOf(database: Database, databaseUrl: string | undefined): B
   return { kind: 'postgres', url: databaseUrl };
 }
 
-const SKIPPED = (name: string) => name === 'pgdata' || name === 'node.lock' || name.startsWith('pgdata.partial-');
+const SKIPPED = (name: string) => name === 'pgdata' || name === 'node.lock' || name === RESTORED_MARKER || name.startsWith('pgdata.partial-');
 
 function listFiles(dir: string, base = ''): string[] {
   return readdirSync(path.join(dir, base), { withFileTypes: true }).flatMap((e) => {
@@ -142,7 +144,8 @@ export async function restoreBackup(options: { file: string; dataDir: string; da
     }
     // The identity last: a data directory with node.json is a whole node.
     say(`writing ${manifest.files.length} identity and key files`);
-    for (const f of manifest.files) cpSync(path.join(stage, 'files', f), path.join(options.dataDir, f), { preserveTimestamps: true });
+    for (const f of manifest.files) if (f !== RESTORED_MARKER) cpSync(path.join(stage, 'files', f), path.join(options.dataDir, f), { preserveTimestamps: true });
+    writeFileSync(path.join(options.dataDir, RESTORED_MARKER), `${JSON.stringify({ backupOf: manifest.createdAt, restoredAt: new Date().toISOString() })}\n`);
     return manifest;
   } finally {
     rmSync(stage, { recursive: true, force: true });

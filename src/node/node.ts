@@ -18,7 +18,10 @@ import { registerNodeRoutes } from './routes.js';
 import { createMesh, meshView, registerMesh, startMesh } from '../mesh/index.js';
 import { registerModules } from '../modules/index.js';
 import path from 'node:path';
-import { cpSync, existsSync, renameSync } from 'node:fs';
+import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { RESTORED_MARKER } from './backup.js';
+import type { Logger } from 'pino';
+import type { MeshParts } from '../mesh/index.js';
 
 export interface StartOptions {
   /** Overrides the database the config names (tests use in-memory PGlite). */
@@ -106,6 +109,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     const mesh = await createMesh(ctx);
     ctx.mesh = meshView(mesh);
     ctx.replication = mesh.replicator;
+    holdWritesAfterRestore(config.dataDir, mesh, log);
     app = await buildApp({
       log,
       metrics: ctx.metrics,
@@ -165,4 +169,19 @@ async function stopNode(ctx: NodeContext, app: FastifyInstance, stopReplication:
   await ctx.jobs.stop();
   await ctx.database.close();
   ctx.log.info('stopped cleanly');
+}
+
+/** A node restored from a backup takes no replicated write until it has caught up with its hub (docs/backup.md). */
+function holdWritesAfterRestore(dataDir: string, mesh: MeshParts, log: Logger): void {
+  const marker = path.join(dataDir, RESTORED_MARKER);
+  if (!existsSync(marker)) return;
+  if (mesh.mesh.mode === 'standalone') {
+    rmSync(marker, { force: true }); // alone, nobody holds later events of it
+    return;
+  }
+  log.warn('restored from a backup: replicated writes wait until this node has caught up with its hub');
+  mesh.replicator.holdWritesUntilCaughtUp(() => {
+    rmSync(marker, { force: true });
+    log.info('caught up with the hub after the restore: replicated writes are open again');
+  });
 }

@@ -5,6 +5,7 @@
 // the peer lacks. A failing peer is retried with backoff and jitter, forever,
 // alone; nothing is dropped, because what a peer lacks is recomputed from the
 // durable log. Time, transport and storage are interfaces: the sim runs this.
+import { HttpError } from '../../http/errors.js';
 import { assertCleanText } from '../../lib/text.js';
 import { currentTrace } from '../../lib/trace.js';
 import { Backoff } from '../../lib/backoff.js';
@@ -28,6 +29,7 @@ export class Replicator<Tx> {
   private readonly antiEntropyMs: number;
   private readonly tickMs: number;
   private syncEveryMs: number;
+  private restoring: (() => void) | undefined;
   /** Counts kicks (commits and applied batches with events): what each peer was last brought up to. */
   private changes = 0;
   private timer: { cancel(): void } | undefined;
@@ -113,8 +115,19 @@ export class Replicator<Tx> {
     return result;
   }
 
+  /**
+   * A node restored from a backup holds its replicated writes until it has
+   * pulled from a peer that holds its own topic (its hub): its sequence
+   * counters are as old as the backup, and peers may hold later events of its
+   * origin that a new write would otherwise reuse the numbers of.
+   */
+  holdWritesUntilCaughtUp(onCaughtUp: () => void): void {
+    this.restoring = onCaughtUp;
+  }
+
   /** Writes an event in the caller's transaction (the outbox). Use `transaction` to get the push after commit. */
   async emit(tx: Tx, e: NewEvent): Promise<ReplEvent> {
+    if (this.restoring) throw new HttpError('unavailable', 'This node was restored from a backup and is fetching its own later changes from its hub; try again in a moment.');
     if (!this.holds(e.topic)) throw new Error(`this node does not hold topic ${e.topic}`);
     assertCleanText(e.payload, 'payload'); // peers refuse such text (apply.ts admit)
     const seq = await this.o.store.nextSeq(tx, this.o.nodeId, e.topic);
@@ -295,13 +308,19 @@ export class Replicator<Tx> {
 
   /** Anti-entropy: our vector out, what we miss back (paged), their vector learned. */
   private async pull(peer: string, st: PeerState): Promise<void> {
-    for (let page = 0; page < 20; page++) {
+    let whole = false;
+    for (let page = 0; page < 20 && !whole; page++) {
       const res = await this.o.transport.sync(peer, { vector: this.vectorFor(peer), limit: this.batchSize });
       await this.receive(res.events);
       st.vector = res.vector;
-      if (!res.more) break;
+      whole = !res.more;
     }
     st.lastSyncAt = this.o.clock.now();
+    if (this.restoring && whole && this.o.topology.peerHolds(peer, `node:${this.o.nodeId}`)) {
+      const done = this.restoring;
+      this.restoring = undefined;
+      done();
+    }
   }
 
   myVector = (): VersionVector => structuredClone(this.vector);

@@ -85,7 +85,9 @@ export class InventoryService {
   async reserveVia(input: ReservationInput, call: (lines: string) => Promise<unknown>): Promise<void> {
     const { missing, held } = outcomeOf(await call(reservationLines(input)));
     if (missing.length > 0) throw new InsufficientStock(missing);
-    if (crossings(held).length > 0) await this.flushSignals();
+    // The reservation has committed: a signal that cannot be sent now (a node catching up after a restore,
+    // a busy database) is sent by the backstop job, and must not turn the caller's success into a failure.
+    if (crossings(held).length > 0) await this.flushSignals().catch(() => undefined);
   }
 
   private async signal(tx: Tx, storeId: string, changed: HeldPosition[], emit: Emit): Promise<void> {
