@@ -58,7 +58,7 @@ export interface WatcherOptions<R> {
   transport: MembershipTransport<R>;
   clock: Pick<Clock, 'now'>;
   log: WatcherLog;
-  /** The heartbeat interval: a peer heard from within half of it (its own heartbeat to us) is not pinged this round. */
+  /** The heartbeat interval: a store heard from within 0.9 of it (its own heartbeat to us) is not pinged this round. */
   intervalMs?: number;
   /** After a heartbeat answer was recorded: what else the answer tells (a node refreshes its registry from its hub). */
   onReply?: (peer: Member, reply: R) => Promise<void>;
@@ -94,7 +94,8 @@ export class Watcher<R> {
   heartbeatRound(): void {
     this.round += 1;
     const now = this.opts.clock.now();
-    const fresh = this.opts.intervalMs === undefined ? -1 : this.opts.intervalMs / 2;
+    // Heard within most of an interval: a pair that watch each other trade one heartbeat a second, not two.
+    const fresh = this.opts.intervalMs === undefined ? -1 : this.opts.intervalMs * 0.9;
     for (const member of this.membership.watched()) {
       if (this.busy.has(member.nodeId)) continue;
       const every = this.membership.pingEvery(member);
