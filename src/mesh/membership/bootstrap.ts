@@ -112,7 +112,7 @@ export function bootstrapJob(mesh: Mesh): Job {
 
   return {
     name: 'bootstrap',
-    intervalMs: 200,
+    intervalMs: 500, // a registered node returns at once; an unregistered one retries on its backoff, at this grain
     async run() {
       if (mesh.mode === 'standalone') return;
       if (config.role === 'store') {

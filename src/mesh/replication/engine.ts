@@ -41,7 +41,7 @@ export class Replicator<Tx> {
     this.batchSize = o.batchSize ?? 200;
     // The repair path only: every commit is pushed at once, so an idle peer is asked for what it missed twice a minute.
     this.antiEntropyMs = o.antiEntropyMs ?? 30_000;
-    this.tickMs = o.tickMs ?? 250;
+    this.tickMs = o.tickMs ?? 1000; // commits kick an exchange at once; the tick only finds retries and pulls that fell due
     this.syncEveryMs = this.antiEntropyMs;
     this.hlc = new HybridClock(o.nodeId, () => o.clock.now());
   }
