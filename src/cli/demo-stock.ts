@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writePrivateFile } from '../core/identity.js';
 import { demoStores } from './demo-network.js';
-import { call, failure, type DemoNode } from './demo-users.js';
+import { call, failure, retrying, Retryable, transient, type DemoNode } from './demo-users.js';
 
 /** Opening stock per item: base quantity and reorder threshold (domain notes §1.5). */
 const OPENING_STOCK: readonly [itemId: string, quantity: number, threshold: number][] = [
@@ -46,34 +46,48 @@ export async function seedDemoStock(o: { dataDir: string; nodes: readonly DemoNo
   o.out(`Seeding the catalog and ${stores.length} stores' profiles and opening stock…`);
   const catalogOfStores = demoStores();
   let done = 0;
-  for (const node of stores) {
+  // Each store's profile and counts are idempotent (the same PATCH, counts equal to what is there change
+  // nothing), so a step is retried while its node is overloaded; four stores at a time.
+  const stockOne = async (node: DemoNode): Promise<void> => {
     const data = catalogOfStores.find((s) => s.name === node.name);
-    const { body } = await call<{ storeId?: string }>(`${node.url}/api/v1/node`, 'GET');
+    const { body } = await retrying(`asking ${node.name} its id`, o.out, () => call<{ storeId?: string }>(`${node.url}/api/v1/node`, 'GET'));
     const storeId = body.storeId;
-    if (!data || !storeId) continue;
-    const profile = await call(
-      `${node.url}/api/v1/stores/${storeId}`,
-      'PATCH',
-      {
-        storeNumber: data.storeNumber,
-        address: { street: data.street, city: data.city, state: data.state, zip: data.zip },
-        phone: data.phone,
-        email: data.email,
-        timeZone: data.timeZone,
-        weeklyHours: data.hours,
-      },
-      o.operatorToken,
-    );
-    if (profile.status >= 300) throw failure(`profile of ${node.name}`, profile.status, profile.body);
-    const res = await fetch(`${node.url}/api/v1/stores/${storeId}/inventory.csv`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv', authorization: `Bearer ${o.operatorToken}` },
-      body: openingStockCsv(jitterFor(data.storeNumber)),
-      signal: AbortSignal.timeout(30_000),
+    if (!data || !storeId) return;
+    await retrying(`the profile of ${node.name}`, o.out, async () => {
+      const profile = await call(
+        `${node.url}/api/v1/stores/${storeId}`,
+        'PATCH',
+        {
+          storeNumber: data.storeNumber,
+          address: { street: data.street, city: data.city, state: data.state, zip: data.zip },
+          phone: data.phone,
+          email: data.email,
+          timeZone: data.timeZone,
+          weeklyHours: data.hours,
+        },
+        o.operatorToken,
+      );
+      if (transient(profile.status)) throw new Retryable(`HTTP ${profile.status}`);
+      if (profile.status >= 300) throw failure(`profile of ${node.name}`, profile.status, profile.body);
     });
-    if (res.status >= 300) throw failure(`stock of ${node.name}`, res.status, await res.json().catch(() => ({})));
+    await retrying(`the stock of ${node.name}`, o.out, async () => {
+      const res = await fetch(`${node.url}/api/v1/stores/${storeId}/inventory.csv`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${o.operatorToken}` },
+        body: openingStockCsv(jitterFor(data.storeNumber)),
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (transient(res.status)) throw new Retryable(`HTTP ${res.status}`);
+      if (res.status >= 300) throw failure(`stock of ${node.name}`, res.status, await res.json().catch(() => ({})));
+    });
     done += 1;
     if (done % 10 === 0 || done === stores.length) o.out(`  ${done}/${stores.length} stores stocked`);
-  }
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(4, stores.length) }, async () => {
+      while (next < stores.length) await stockOne(stores[next++]!);
+    }),
+  );
   writePrivateFile(marker, `${JSON.stringify({ seededAt: new Date().toISOString(), stores: done })}\n`);
 }

@@ -95,10 +95,10 @@ export function failure(what: string, status: number, body: unknown): Error {
 const generatePassword = (): string => randomBytes(12).toString('base64url');
 
 /** Worth another try: no answer (timeout, refused connection), an overloaded node (5xx), or a rate limit. */
-class Retryable extends Error {}
+export class Retryable extends Error {}
 
 /** Runs `step` up to 4 times, 1, 3 and 9 s apart, while it fails in a way worth retrying; says so each time. */
-async function retrying<T>(what: string, out: (line: string) => void, step: () => Promise<T>): Promise<T> {
+export async function retrying<T>(what: string, out: (line: string) => void, step: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();
@@ -112,7 +112,7 @@ async function retrying<T>(what: string, out: (line: string) => void, step: () =
   }
 }
 
-const transient = (status: number) => status >= 500 || status === 429;
+export const transient = (status: number) => status >= 500 || status === 429;
 
 export interface SeedOptions {
   dataDir: string;
