@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openDatabase } from '../db/database.js';
-import { restoreBackup, writeBackup } from '../node/backup.js';
+import { restoreBackup, sourceOf, writeBackup, type BackupSource } from '../node/backup.js';
 import { DataDirLockedError, lockDataDir } from '../node/data-dir-lock.js';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -71,7 +71,7 @@ export function addBackupCommands(program: Command): void {
       try {
         const database = o.databaseUrl ? undefined : await openDatabase({ kind: 'pglite', dataDir: path.join(o.dataDir, 'pgdata') });
         try {
-          const source = database ? { kind: 'pglite' as const, dump: () => database.dumpDataDir!() } : { kind: 'postgres' as const, url: o.databaseUrl! };
+          const source: BackupSource = database ? sourceOf(database, undefined) : { kind: 'postgres', url: o.databaseUrl! };
           const result = await writeBackup({ dataDir: o.dataDir, source, out: o.out, progress: (l) => say(l) });
           say(`backup written: ${o.out} (${mib(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s, node ${result.manifest.nodeId})`);
         } finally {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writePrivateFile } from '../core/identity.js';
 import { demoStores } from './demo-network.js';
-import { call, failure, retrying, Retryable, transient, type DemoNode } from './demo-users.js';
+import { call, failure, retrying, Retryable, transient } from './demo-http.js';
+import type { DemoNode } from './demo-users.js';
 
 /** Opening stock per item: base quantity and reorder threshold (domain notes §1.5). */
 const OPENING_STOCK: readonly [itemId: string, quantity: number, threshold: number][] = [

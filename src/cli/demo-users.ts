@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writePrivateFile } from '../core/identity.js';
+import { call, failure, Retryable, retrying, transient } from './demo-http.js';
 
 /** What seeding needs to know of a running demo node (demo.ts's DemoNode has it). */
 export interface DemoNode {
@@ -74,45 +75,7 @@ function loadState(file: string): SeedState {
   return JSON.parse(readFileSync(file, 'utf8')) as SeedState;
 }
 
-export async function call<T>(url: string, method: 'GET' | 'POST' | 'PATCH', body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  const parsed = (text ? JSON.parse(text) : {}) as T;
-  return { status: res.status, body: parsed };
-}
-
-export function failure(what: string, status: number, body: unknown): Error {
-  const detail = (body as { detail?: string; errors?: { field: string; message: string }[] }) ?? {};
-  const fields = detail.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
-  return new Error(`${what}: HTTP ${status}${detail.detail ? ` (${detail.detail}${fields ? `: ${fields}` : ''})` : ''}`);
-}
-
 const generatePassword = (): string => randomBytes(12).toString('base64url');
-
-/** Worth another try: no answer (timeout, refused connection), an overloaded node (5xx), or a rate limit. */
-export class Retryable extends Error {}
-
-/** Runs `step` up to 4 times, 1, 3 and 9 s apart, while it fails in a way worth retrying; says so each time. */
-export async function retrying<T>(what: string, out: (line: string) => void, step: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (err) {
-      const retryable = err instanceof Retryable || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.message === 'fetch failed'));
-      if (!retryable || attempt >= 4) throw err;
-      const waitMs = 1000 * 3 ** (attempt - 1);
-      out(`  ${what}: ${(err as Error).message}; trying again in ${waitMs / 1000} s (attempt ${attempt + 1} of 4)`);
-      await new Promise((r) => setTimeout(r, waitMs));
-    }
-  }
-}
-
-export const transient = (status: number) => status >= 500 || status === 429;
 
 export interface SeedOptions {
   dataDir: string;

@@ -19,7 +19,7 @@ import { installHttpMetrics } from './metrics.js';
 import { installTracing } from './tracing.js';
 import { installBodyParsers, installTextRule } from './body.js';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem.js';
-import { PROBLEM_CODES, codeOfSlug, problemPage, problemSchema, PROBLEMS } from './problem-catalog.js';
+import { PROBLEM_CODES, codeOfSlug, problemPage, problemSchema, PROBLEMS, typeUriOf } from './problem-catalog.js';
 import { NotFound, TooManyRequests } from './errors.js';
 
 export type App = FastifyInstance;
@@ -115,7 +115,7 @@ export function typed(app: FastifyInstance) {
 /** Each problem's `type` URI is a short page here; `/problems` lists the catalogue as JSON. */
 function registerProblemPages(app: FastifyInstance): void {
   app.get('/problems', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-    PROBLEM_CODES.map((code) => ({ code, type: `/problems/${code.replaceAll('_', '-')}`, ...PROBLEMS[code] })),
+    PROBLEM_CODES.map((code) => ({ code, type: typeUriOf(code), ...PROBLEMS[code] })),
   );
   app.get<{ Params: { slug: string } }>('/problems/:slug', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const code = codeOfSlug(request.params.slug);

@@ -109,11 +109,11 @@ async function followReply(mesh: Mesh, member: Member, reply: HeartbeatReply): P
 export async function refreshRegion(mesh: Mesh, hub: Member): Promise<void> {
   const { region, lat, lon } = mesh.ctx.config;
   const near = `type=STORE&region=${region}&lat=${lat}&lon=${lon}&limit=${NEIGHBOURHOOD + 1}`;
-  for (const filter of mesh.ctx.config.role === 'store' ? [near, 'type=SUPPLY_HUB'] : [`region=${region}`, 'type=SUPPLY_HUB']) {
+  for (const filter of mesh.ctx.config.role === 'store' ? [near, 'type=SUPPLY_HUB&limit=1000'] : [`region=${region}&limit=1000`, 'type=SUPPLY_HUB&limit=1000']) {
     const body = await mesh.client.call<{ items: (Member & { state: string })[] }>(
       hub.apiBaseUrl,
       'GET',
-      `/p2p/v1/discover?${filter}&includeUnreachable=true&withChains=true${filter.includes('limit=') ? '' : '&limit=1000'}`,
+      `/p2p/v1/discover?${filter}&includeUnreachable=true&withChains=true`,
     );
     for (const m of body.items) {
       if (m.nodeId === mesh.ctx.identity.nodeId) continue;

@@ -95,8 +95,9 @@ export class Membership {
 
   private readonly reports = new Map<string, Report>();
   private neighbours: Set<string> | undefined;
-  /** Stores of this node's region: what a hub's ping spread is sized by. */
-  private regionStores = 0;
+  /** Ids of the hubs, and of this region's stores (a hub's ping spread is sized by them): kept as members change, so no hot path filters every member. */
+  private readonly hubIds = new Set<string>();
+  private readonly regionStoreIds = new Set<string>();
 
   constructor(
     private readonly store: MemberStore,
@@ -146,7 +147,7 @@ export class Membership {
 
   /** The hubs this node knows (of every region). */
   hubs(): Member[] {
-    return this.list().filter((m) => m.role === 'hub');
+    return [...this.hubIds].map((id) => this.members.get(id)!);
   }
 
   /** The `n` stores of this node's region nearest `to` (never `to` itself), nearest first. */
@@ -176,7 +177,10 @@ export class Membership {
   private remember(m: Member): void {
     const isNew = !this.members.has(m.nodeId);
     this.members.set(m.nodeId, m);
-    if (isNew && this.isRegionStore(m)) this.regionStores += 1;
+    if (m.role === 'hub') this.hubIds.add(m.nodeId);
+    else this.hubIds.delete(m.nodeId);
+    if (this.isRegionStore(m)) this.regionStoreIds.add(m.nodeId);
+    else this.regionStoreIds.delete(m.nodeId);
     if (isNew) this.rewatch();
     if (this.watching && this.isWatched(m) && !this.detector.has(m.nodeId)) this.detector.addPeer(m.nodeId, this.now(), this.pingEvery(m));
   }
@@ -188,7 +192,7 @@ export class Membership {
   /** Every how many heartbeat intervals this node pings the member: 1, but for the stores of a hub with a large region. */
   pingEvery(m: MemberCard): number {
     if (this.self.role !== 'hub' || !this.isRegionStore(m)) return 1;
-    return Math.max(1, Math.ceil(this.regionStores / HUB_PINGS_PER_INTERVAL));
+    return Math.max(1, Math.ceil(this.regionStoreIds.size / HUB_PINGS_PER_INTERVAL));
   }
 
   /** A new member may be nearer than a watched one: recompute the neighbourhood, stop watching who left it. */
@@ -244,8 +248,8 @@ export class Membership {
   }
 
   async remove(nodeId: string): Promise<void> {
-    const gone = this.members.get(nodeId);
-    if (gone && this.isRegionStore(gone)) this.regionStores -= 1;
+    this.hubIds.delete(nodeId);
+    this.regionStoreIds.delete(nodeId);
     await this.store.delete(nodeId);
     this.members.delete(nodeId);
     this.detector.removePeer(nodeId);
