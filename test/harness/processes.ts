@@ -6,16 +6,32 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnNodeProcess, type NodeProcess } from '../../src/cli/node-process.js';
 
+/**
+ * A port that is free now and stays ours until the test binds it. A port the
+ * kernel hands out for `listen(0)` lies in its ephemeral range, where the
+ * outgoing connections of tests running beside this one land too; a node
+ * defined early and started late (a hub started after its stores) lost its
+ * port that way. So ports come from below that range (10000–19999), from a
+ * slice of 1,000 of its own for each vitest worker, handed out in turn.
+ */
+const SLICE = 1000;
+const sliceIndex = (Number(process.env.VITEST_POOL_ID ?? process.pid) - 1) % 10;
+let nextInSlice = 0;
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < SLICE; tries++) {
+    const port = 10_000 + sliceIndex * SLICE + (nextInSlice++ % SLICE);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in 10000 + ${sliceIndex} × ${SLICE}`);
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -25,13 +41,6 @@ export async function freePort(): Promise<number> {
  * and outgoing connections of parallel tests never land.
  */
 export async function freePortRange(count: number, low = 20_000, high = 32_000): Promise<number> {
-  const bindable = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.unref();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = low + Math.floor(Math.random() * (high - low - count));
     let free = true;
