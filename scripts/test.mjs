@@ -31,8 +31,8 @@ if (!pgState.ok && process.env.CODEPOP_REQUIRE_PG === '1') {
   process.exit(1);
 }
 
-console.log('building dist/ (real-process tests run the built program)…');
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+console.log('building dist/ and the web app (real-process and browser tests run the built program)…');
+const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const args = ['vitest', 'run', ...process.argv.slice(2)];

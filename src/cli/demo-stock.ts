@@ -7,16 +7,27 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writePrivateFile } from '../core/identity.js';
+import { defaultIngredients } from '../modules/catalog/index.js';
 import { demoStores } from './demo-network.js';
 import { call, failure, retrying, Retryable, transient } from './demo-http.js';
 import type { DemoNode } from './demo-users.js';
 
-/** Opening stock per item: base quantity and reorder threshold (domain notes §1.5). */
-const OPENING_STOCK: readonly [itemId: string, quantity: number, threshold: number][] = [
+/** Opening stock of the items the domain notes name (§1.5): base quantity and reorder threshold. */
+const NAMED_STOCK: readonly [itemId: string, quantity: number, threshold: number][] = [
   ['syrup-cherry', 100, 20], ['syrup-vanilla', 100, 20], ['syrup-caramel', 80, 15], ['syrup-mint', 60, 15],
   ['syrup-chocolate', 90, 20], ['syrup-strawberry', 70, 15], ['soda-cola-base', 150, 30], ['soda-lemon-lime-base', 120, 25],
   ['soda-orange-base', 100, 20], ['soda-root-beer-base', 80, 20], ['addin-whipped-cream', 50, 10], ['ice', 500, 100],
   ['cup-16oz', 200, 40], ['cup-24oz', 200, 40], ['cup-32oz', 200, 40], ['lid', 300, 60], ['straw', 400, 80],
+];
+
+/** The rest of the catalog, by kind: every drink on the menu can be made on the first day. */
+const BY_TYPE: Record<string, [quantity: number, threshold: number]> = { syrup: [60, 15], soda: [80, 20], 'add-in': [40, 10], juice: [40, 10], physical: [200, 40], ice: [500, 100] };
+
+export const OPENING_STOCK: readonly [itemId: string, quantity: number, threshold: number][] = [
+  ...NAMED_STOCK,
+  ...defaultIngredients
+    .filter((i) => !NAMED_STOCK.some(([id]) => id === i.itemId))
+    .map((i): [string, number, number] => [i.itemId, ...(BY_TYPE[i.type] ?? [40, 10])]),
 ];
 
 /** A store's opening count as CSV; `jitter` in [0, 1) per item keeps stores different but runs reproducible. */

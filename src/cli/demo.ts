@@ -17,6 +17,8 @@ export interface DemoOptions {
   dataDir: string;
   basePort: number;
   storesPerRegion?: number;
+  /** Only these regions' hubs and stores (default: all seven). */
+  regions?: string[];
   heartbeatMs: number;
   /** Nodes started at once; each start costs CPU, and the machine may have two cores. */
   parallel: number;
@@ -41,7 +43,7 @@ export interface DemoNode {
 /** V8 flags that keep a node small: baseline-compiled WebAssembly holds PGlite in ~60 MB less (docs/demo.md). */
 export const DEMO_NODE_FLAGS = ['--liftoff-only', '--max-semi-space-size=2'];
 
-export function planDemo(options: Pick<DemoOptions, 'dataDir' | 'basePort' | 'storesPerRegion'>): DemoNode[] {
+export function planDemo(options: Pick<DemoOptions, 'dataDir' | 'basePort' | 'storesPerRegion' | 'regions'>): DemoNode[] {
   const nodesDir = path.join(options.dataDir, 'nodes');
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const hubs: DemoNode[] = demoHubs.map((h, i) => ({
@@ -64,7 +66,9 @@ export function planDemo(options: Pick<DemoOptions, 'dataDir' | 'basePort' | 'st
     const slug = `store-${s.storeNumber.toLowerCase()}`;
     return [{ slug, role: 'store' as const, name: s.name, region: s.region, lat: s.lat, lon: s.lon, port, dataDir: path.join(nodesDir, slug), url: url(port) }];
   });
-  return [...hubs, ...stores];
+  // Ports follow the full lists too, so a demo of fewer regions keeps each node's port.
+  const wanted = (n: DemoNode) => !options.regions || options.regions.includes(n.region);
+  return [...hubs.filter(wanted), ...stores.filter(wanted)];
 }
 
 function seconds(since: number): string {
@@ -147,7 +151,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoNode[]> {
   o.onPlan?.(nodes);
   const hubs = nodes.filter((n) => n.role === 'hub');
   const stores = nodes.filter((n) => n.role === 'store');
-  out(`CodePop demo: ${hubs.length} hubs and ${stores.length} stores in ${demoRegions.length} regions, data in ${o.dataDir}`);
+  out(`CodePop demo: ${hubs.length} hubs and ${stores.length} stores in ${o.regions?.length ?? demoRegions.length} regions, data in ${o.dataDir}`);
   mkdirSync(path.join(o.dataDir, 'logs'), { recursive: true });
 
   const rootDir = path.join(o.dataDir, 'network');

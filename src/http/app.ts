@@ -21,6 +21,7 @@ import { installBodyParsers, installTextRule } from './body.js';
 import { clientErrorHandler, frameworkErrors, installProblemHandlers } from './problem.js';
 import { PROBLEM_CODES, codeOfSlug, problemPage, problemSchema, PROBLEMS, typeUriOf } from './problem-catalog.js';
 import { NotFound, TooManyRequests } from './errors.js';
+import { installWebApp, noWebFallback, type WebOptions } from './web.js';
 
 export type App = FastifyInstance;
 
@@ -32,6 +33,8 @@ export interface AppOptions {
   auth?: AuthProviders;
   /** Largest request body accepted by default, in bytes. Routes may lower or raise it. */
   bodyLimit?: number;
+  /** The web app to serve at `/` (absent: the API only; cross-origin calls are allowed either way). */
+  web?: WebOptions;
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
@@ -55,7 +58,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   installTracing(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installProblemHandlers(app);
+  const fallback = noWebFallback();
+  installProblemHandlers(app, fallback);
 
   installBodyParsers(app);
   installTextRule(app);
@@ -72,7 +76,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Routes registered by the docs plugin are public; every other route must declare its access.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
+    // So are the app's files and the browser's CORS preflights (the answer to those says only what is allowed).
+    if (route.url.startsWith('/docs') || route.method === 'OPTIONS' || (route.config as { rootPath?: string } | undefined)?.rootPath !== undefined) route.config = { ...route.config, access: 'public' };
   });
   installAuth(app, options.operatorToken, options.auth ?? {});
   // Only routes that ask for it (config.rateLimit) are limited: login and sign-up.
@@ -103,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async () => app.swagger(),
   );
   registerProblemPages(app);
+  await installWebApp(app, options.web, fallback);
   installHttpMetrics(app, options.metrics);
   return app;
 }

@@ -5,6 +5,7 @@
 // client. The router's own refusals (bad URL encoding, over-long parameters,
 // unknown routes, wrong methods, oversized headers) go through here too.
 import type { Socket } from 'node:net';
+import { noWebFallback, type WebFallback } from './web.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import FindMyWay from 'find-my-way';
@@ -121,6 +122,8 @@ function methodIndex(app: FastifyInstance): (url: string) => string[] {
   const router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 1000 });
   const methods = new Set<string>();
   app.addHook('onRoute', (route) => {
+    // The CORS preflight answers OPTIONS on every path; it says nothing about what a path takes.
+    if (route.url === '*' || route.url === '/*') return;
     for (const method of [route.method].flat()) {
       methods.add(method);
       try {
@@ -136,10 +139,11 @@ function methodIndex(app: FastifyInstance): (url: string) => string[] {
   };
 }
 
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(app: FastifyInstance, fallback: WebFallback = noWebFallback()): void {
   app.setErrorHandler(handleError);
   const allowedMethods = methodIndex(app);
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
+    if (await fallback.send(request, reply)) return reply;
     const path = instanceOf(request.url);
     const allow = allowedMethods(request.url);
     if (allow.length > 0) {

@@ -8,7 +8,13 @@ import { registerInventory } from './inventory/index.js';
 import { registerOrders } from './orders/index.js';
 import { registerStores } from './stores/index.js';
 
-export function registerModules(app: FastifyInstance, ctx: NodeContext): void {
+/** What the node's own layer uses of the modules. */
+export interface Modules {
+  /** The API base URLs the web app may call (the store directory and the hubs). */
+  apiBaseUrls(): Promise<string[]>;
+}
+
+export function registerModules(app: FastifyInstance, ctx: NodeContext): Modules {
   const { tokens } = registerAccounts(app, ctx);
   registerAnnouncements(app, ctx);
   const stores = registerStores(app, ctx);
@@ -23,4 +29,5 @@ export function registerModules(app: FastifyInstance, ctx: NodeContext): void {
     return { lowStockCount: low.length, lowStockItems: low.map((i) => ({ itemId: i.itemId, name: i.name, available: i.available, threshold: i.threshold })) };
   });
   registerOrders(app, ctx, { catalog, inventory, stores, tokens });
+  return { apiBaseUrls: () => stores.apiBaseUrls() };
 }

@@ -5,6 +5,7 @@ import { startTelemetry, type Telemetry } from './telemetry.js';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { openDatabase, type Database, type DatabaseSpec } from '../db/database.js';
+import { builtWebRoot } from '../http/web.js';
 import { buildApp } from '../http/app.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { systemClock, type Clock } from '../lib/clock.js';
@@ -30,6 +31,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Build everything but do not listen on a port (in-process tests use inject). */
   listen?: boolean;
+  /** Serve the built web app at / when there is one (default true). */
+  serveWeb?: boolean;
 }
 
 export interface RunningNode {
@@ -110,7 +113,11 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     ctx.mesh = meshView(mesh);
     ctx.replication = mesh.replicator;
     holdWritesAfterRestore(config.dataDir, mesh, log);
+    // The app's CSP lists the stores it may call; the directory that knows them is registered below.
+    let apiBaseUrls = async (): Promise<string[]> => [];
+    const webRoot = options.serveWeb === false ? undefined : builtWebRoot();
     app = await buildApp({
+      ...(webRoot ? { web: { root: webRoot, connectSources: () => apiBaseUrls() } } : {}),
       log,
       metrics: ctx.metrics,
       title: `CodePop node ${config.name}`,
@@ -127,7 +134,8 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     });
     registerNodeRoutes(app, ctx, startedAt);
     registerMesh(app, mesh);
-    registerModules(app, ctx);
+    const modules = registerModules(app, ctx);
+    apiBaseUrls = () => modules.apiBaseUrls();
     await app.ready();
 
     let url = '';

@@ -104,6 +104,13 @@ export class StoreService {
     return this.isSelf(storeId) ? { ...record, waitMinutes: await this.liveWaitMinutes() } : record;
   }
 
+  /** Every API base URL in the directory, and the hubs': where the web app may be sent to order (its CSP lists them). */
+  async apiBaseUrls(): Promise<string[]> {
+    const { records } = await this.d.directory.current();
+    const stores = [...records.values()].map((r) => r.apiBaseUrl).filter((u): u is string => Boolean(u));
+    return [...stores, ...this.d.mesh.hubs().map((h) => h.apiBaseUrl).filter(Boolean)];
+  }
+
   async details(storeId: string): Promise<StoreDetails> {
     const record = await this.get(storeId);
     const now = this.d.now();

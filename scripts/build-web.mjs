@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Builds the web app after the node is compiled (`npm run build`):
+// 1. asks a node, booted here on in-memory PGlite, for its /openapi.json;
+// 2. turns it into the app's API types (web/src/api/schema.gen.ts);
+// 3. type-checks the app against them, so the build fails when the API and
+//    the app disagree; 4. bundles it with Vite into dist/web.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const step = (n, text) => console.log(`[web ${n}/4] ${text}`);
+const t0 = Date.now();
+
+step(1, 'reading the API description from a node booted in memory…');
+const { startNode } = await import(path.join(root, 'dist/node/node.js'));
+const { loadNodeConfig } = await import(path.join(root, 'dist/core/config.js'));
+const dataDir = mkdtempSync(path.join(tmpdir(), 'codepop-openapi-'));
+const config = loadNodeConfig({ role: 'store', name: 'OpenAPI', region: 'C', lat: 41.7, lon: -111.8, port: 0, dataDir, logLevel: 'silent' }, {});
+const node = await startNode(config, { database: { kind: 'pglite' }, listen: false, serveWeb: false });
+const spec = (await node.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+await node.stop();
+rmSync(dataDir, { recursive: true, force: true });
+const specFile = path.join(root, 'web/src/api/openapi.json');
+const text = `${JSON.stringify(spec, null, 1)}\n`;
+if (!existsSync(specFile) || readFileSync(specFile, 'utf8') !== text) writeFileSync(specFile, text);
+
+step(2, 'generating the API types (openapi-typescript)…');
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+run('npx', ['openapi-typescript', 'web/src/api/openapi.json', '-o', 'web/src/api/schema.gen.ts', '--alphabetize']);
+
+step(3, 'type-checking the app against the API…');
+run('npx', ['tsc', '-p', 'web/tsconfig.json']);
+
+step(4, 'bundling with Vite…');
+run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+console.log(`[web] built into dist/web in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,0 +1,75 @@
+// A store admin's people: the accounts made at this store, active or
+// disabled, with enable, disable and "make manager".
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+import { apiAt, ok } from '../../api/client';
+import { dateTime } from '../../ui/format';
+import { Async, Loading, ProblemAlert } from '../../ui/states';
+import { useStoreNode } from '../stores/use-store-node';
+
+export default function StoreAccountsPage() {
+  const { storeId = '' } = useParams();
+  const { store, base } = useStoreNode(storeId);
+  const qc = useQueryClient();
+  const accounts = useQuery({
+    queryKey: ['accounts', storeId],
+    enabled: base !== undefined,
+    queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/accounts', { params: { path: { storeId }, query: { limit: 200 } } })),
+  });
+  const done = () => qc.invalidateQueries({ queryKey: ['accounts', storeId] });
+  const toggle = useMutation({
+    mutationFn: ({ userId, enable }: { userId: string; enable: boolean }) =>
+      enable
+        ? ok(apiAt(base).POST('/api/v1/stores/{storeId}/accounts/{userId}/enable', { params: { path: { storeId, userId } }, body: {} }))
+        : ok(apiAt(base).POST('/api/v1/stores/{storeId}/accounts/{userId}/disable', { params: { path: { storeId, userId } }, body: { reason: 'disabled by the store admin' } })),
+    onSettled: done,
+  });
+  const promote = useMutation({
+    mutationFn: (userId: string) => ok(apiAt(base).POST('/api/v1/roles', { body: { userId, roleType: 'MANAGER', storeId } })),
+    onSettled: done,
+  });
+  if (!base) return store.error ? <ProblemAlert error={store.error} /> : <Loading what="the store" />;
+  return (
+    <section>
+      <h1>{store.data?.name}: accounts</h1>
+      <ProblemAlert error={toggle.error ?? promote.error} />
+      {promote.isSuccess && <p role="status">Manager role given.</p>}
+      <Async query={accounts} what="accounts" empty={(d) => d.items.length === 0}>
+        {(d) => (
+          <table>
+            <caption className="sr-only">Accounts made at this store</caption>
+            <thead>
+              <tr>
+                <th scope="col">Username</th>
+                <th scope="col">Email</th>
+                <th scope="col">Since</th>
+                <th scope="col">Status</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.items.map((a) => (
+                <tr key={a.userId}>
+                  <th scope="row">{a.username}</th>
+                  <td>{a.email}</td>
+                  <td>{dateTime(a.createdAt)}</td>
+                  <td>{a.status === 'active' ? 'Active' : 'Disabled'}</td>
+                  <td className="row">
+                    <button type="button" disabled={toggle.isPending} onClick={() => toggle.mutate({ userId: a.userId, enable: a.status !== 'active' })}>
+                      {a.status === 'active' ? 'Disable' : 'Enable'} <span className="sr-only">{a.username}</span>
+                    </button>
+                    {a.status === 'active' && (
+                      <button type="button" disabled={promote.isPending} onClick={() => promote.mutate(a.userId)}>
+                        Make <span className="sr-only">{a.username}</span> manager
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Async>
+    </section>
+  );
+}
