@@ -1,0 +1,103 @@
+/// <reference lib="dom" />
+// Staff in a real browser against real nodes: a manager moves an order to
+// ready and adjusts stock; a store admin disables an account; a super admin
+// sees the network map and regions; every main page passes an axe check
+// with no serious violations, and is saved as a screenshot.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, openPage, screenshot, seriousViolations, signIn, startWebWorld, type WebWorld } from './harness.js';
+
+let world: WebWorld;
+let mainId: string;
+
+beforeAll(async () => {
+  world = await startWebWorld();
+  mainId = world.storeIds.get(world.main)!;
+}, 120_000);
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+interface OrderView {
+  orderId: string;
+  status: string;
+  guestToken?: string;
+}
+
+describe('the staff pages', () => {
+  it('let a manager move an order to ready and adjust stock', async () => {
+    const placed = await api<OrderView>(`${world.main.url}/api/v1/orders`, 'POST', { items: [{ drinkId: 'drink-lavender-mist', quantity: 1 }], paymentMethod: 'tok_approve' }, '', { 'idempotency-key': 'staff-test-order-1' });
+    expect(placed.status).toBe(201);
+    const short = placed.body.orderId.slice(0, 8);
+    const { page, errors } = await openPage(world);
+    await signIn(page, world.main.url, 'manager_logan-001', world.password('manager_logan-001'));
+    await page.getByRole('heading', { name: 'Logan Main Street: today' }).waitFor();
+    await page.getByRole('button', { name: `Start preparing order ${short}` }).click();
+    await page.getByRole('tab', { name: 'Being made' }).click();
+    await page.getByRole('button', { name: `Mark ready order ${short}` }).click();
+    await expect
+      .poll(async () => (await api<OrderView>(`${world.main.url}/api/v1/orders/${placed.body.orderId}`, 'GET')).body.status)
+      .toBe('ready');
+    await screenshot(page, 'manager-today');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const before = await api<{ onHand: number }>(`${world.main.url}/api/v1/stores/${mainId}/inventory/syrup-mint`, 'GET');
+    await page.getByRole('link', { name: 'Inventory' }).first().click();
+    await page.getByRole('heading', { name: 'Logan Main Street: inventory' }).waitFor();
+    await page.getByLabel('Kind').selectOption('adjustment');
+    await page.getByLabel('Item').selectOption('syrup-mint');
+    await page.getByLabel('Quantity').fill('-3');
+    await page.getByLabel('Reason').fill('spilled on the counter');
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recorded.' }).waitFor();
+    const after = await api<{ onHand: number }>(`${world.main.url}/api/v1/stores/${mainId}/inventory/syrup-mint`, 'GET');
+    expect(after.body.onHand).toBe(before.body.onHand - 3);
+    await page.getByText(/adjustment · syrup-mint · -3 · spilled on the counter/).waitFor();
+    await screenshot(page, 'inventory');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('let a store admin disable an account, which then cannot sign in', async () => {
+    const { page, errors } = await openPage(world);
+    await signIn(page, world.main.url, 'admin_logan-001', world.password('admin_logan-001'));
+    await page.goto(`${world.main.url}/staff/${mainId}/accounts`);
+    const row = page.getByRole('row', { name: /user1 / });
+    await row.getByRole('button', { name: 'Disable user1' }).click();
+    await expect.poll(() => row.getByRole('cell', { name: 'Disabled' }).count()).toBe(1);
+    await screenshot(page, 'store-accounts');
+    expect(await seriousViolations(page)).toEqual([]);
+    const login = await api(`${world.main.url}/api/v1/auth/login`, 'POST', { username: 'user1', password: world.password('user1') }, '');
+    expect(login.status).toBeGreaterThanOrEqual(400);
+    expect(errors).toEqual([]);
+  });
+
+  it('show a super admin the network map with health, the regions grid and the dashboard', async () => {
+    const { page, errors } = await openPage(world);
+    await signIn(page, world.hub.url, 'superadmin', world.password('superadmin'));
+    await page.getByRole('heading', { name: 'The network' }).waitFor();
+    const map = page.getByRole('img', { name: 'Map of hubs and stores' });
+    await map.waitFor();
+    await expect.poll(() => map.locator('g.node.alive').count()).toBe(3);
+    await page.getByRole('row', { name: /C Logan UT Supply Hub .* 2 \/ 2/ }).waitFor();
+    await screenshot(page, 'network');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: /Region C/ }).waitFor();
+    await page.getByRole('rowheader', { name: 'Logan Main Street' }).waitFor();
+    await screenshot(page, 'admin-dashboard');
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('pass an accessibility check on the customer pages and the sign-in page', async () => {
+    const { page } = await openPage(world);
+    for (const [name, path] of [['home', '/'], ['login', '/login'], ['signup', '/signup'], ['history', '/orders']] as const) {
+      await page.goto(`${world.hub.url}${path}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      if (name === 'home') await page.getByRole('button', { name: /Order from/ }).first().waitFor();
+      await screenshot(page, name);
+      expect(await seriousViolations(page), name).toEqual([]);
+    }
+  });
+});
