@@ -19,7 +19,7 @@ export interface WebOptions {
 }
 
 /** Paths that belong to the node, never to the app's router. */
-const RESERVED = ['/api/', '/api', '/p2p/', '/docs', '/metrics', '/openapi.json', '/problems'];
+const RESERVED = ['/api', '/p2p', '/docs', '/metrics', '/openapi.json', '/problems'];
 const ORIGINS_TTL_MS = 10_000;
 
 /** Where the build puts the app beside the compiled node (dist/web); undefined when it was not built. */
@@ -30,7 +30,7 @@ export function builtWebRoot(): string | undefined {
 
 export function isReservedPath(url: string): boolean {
   const p = url.split('?')[0] ?? url;
-  return RESERVED.some((r) => p === r || p.startsWith(r.endsWith('/') ? r : `${r}/`) || p === r);
+  return RESERVED.some((r) => p === r || p.startsWith(`${r}/`));
 }
 
 /**
@@ -64,13 +64,15 @@ export function collapseOrigins(urls: readonly string[]): string[] {
     }
     out.push(ports.size > 1 ? `${key}:*` : [...ports][0] ? `${key}:${[...ports][0]}` : key);
   }
+  const covered = new Set<string>();
   for (const [parent, hosts] of byParent) {
     if (hosts.length < 3) continue;
     const [scheme, domain] = parent.split('//') as [string, string];
-    for (let i = out.length - 1; i >= 0; i--) if (hosts.some((h) => out[i] === h || out[i]!.startsWith(`${h}:`))) out.splice(i, 1);
+    for (const h of hosts) covered.add(h);
     out.push(`${scheme}//*.${domain}:*`);
   }
-  return out.sort();
+  // An entry is its host key, or the key and a port: drop those a wildcard covers.
+  return out.filter((o) => !covered.has(o.replace(/:(\d+|\*)$/, ''))).sort();
 }
 
 export function contentSecurityPolicy(connect: readonly string[]): string {
