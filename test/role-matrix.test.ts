@@ -69,6 +69,7 @@ const STORE_WRITERS = { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] as 
  */
 const PUBLIC_ROUTES: Record<string, string> = {
   'GET /openapi.json': 'the API description',
+  'OPTIONS *': "the browser's CORS preflight: it says only which methods and headers the web app on another node may send",
   'GET /docs': 'the API browser',
   'GET /docs/': 'the API browser',
   'GET /docs/static/index.html': 'the API browser',
@@ -120,6 +121,7 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'DELETE /api/v1/roles/:roleId': { here: STORE_ADMIN },
   'GET /api/v1/users/:userId/roles': { here: [...USERS, 'operator'] },
   'GET /api/v1/stores/:storeId/accounts': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
+  'GET /api/v1/stores/:storeId/audit': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/stores/:storeId/accounts/:userId/disable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/stores/:storeId/accounts/:userId/enable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'GET /api/v1/stores/:storeId/inventory': STORE_READERS,

@@ -206,7 +206,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoNode[]> {
   out('');
   for (const n of nodes) out(`${n.role === 'hub' ? 'hub  ' : 'store'} ${n.region}  ${n.name.padEnd(30)} ${n.url}`);
   out('');
-  out(`Open any node: ${hubs[0]?.url}/api/v1/node · API docs ${hubs[0]?.url}/docs · whole network ${hubs[0]?.url}/api/v1/network`);
+  const firstStore = stores[0] ?? hubs[0];
+  out(`Open the app at any node, e.g. ${firstStore?.url}/ (order as a guest, or sign in with a login above)`);
+  out(`  staff: sign in as manager_… or admin_… at their store; superadmin at ${hubs[0]?.url}/ for the network map`);
+  out(`API docs ${hubs[0]?.url}/docs · whole network ${hubs[0]?.url}/api/v1/network`);
   out(`Operator token (super admin on every node${created ? ', made now' : ''}): ${token}`);
   out(`  e.g. curl -H "Authorization: Bearer ${token}" ${hubs[0]?.url}/api/v1/network`);
   out(`Logs: ${path.join(o.dataDir, 'logs')}/   Press Ctrl-C to stop every node.`);

@@ -33,6 +33,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Serve the built web app at / when there is one (default true). */
   serveWeb?: boolean;
+  /** Where the built app is, when not beside the compiled node (dist/web): benchmarks run from source. */
+  webRoot?: string;
 }
 
 export interface RunningNode {
@@ -115,7 +117,7 @@ export async function startNode(config: NodeConfig, options: StartOptions = {}):
     holdWritesAfterRestore(config.dataDir, mesh, log);
     // The app's CSP lists the stores it may call; the directory that knows them is registered below.
     let apiBaseUrls = async (): Promise<string[]> => [];
-    const webRoot = options.serveWeb === false ? undefined : builtWebRoot();
+    const webRoot = options.serveWeb === false ? undefined : (options.webRoot ?? builtWebRoot());
     app = await buildApp({
       ...(webRoot ? { web: { root: webRoot, connectSources: () => apiBaseUrls() } } : {}),
       log,

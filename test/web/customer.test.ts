@@ -65,6 +65,10 @@ describe('the customer app', () => {
     await page.getByRole('link', { name: 'Sign up' }).click();
     await page.getByLabel('Username').fill('webfan');
     await page.getByLabel('Email').fill('webfan@example.com');
+    // The form applies the node's own rules before sending anything.
+    await page.getByLabel(/^Password/).fill('short');
+    await page.getByRole('button', { name: 'Make my account' }).click();
+    await page.getByRole('alert').getByText('password: must be at least 10 characters').waitFor();
     await page.getByLabel(/^Password/).fill('a-long-password-1');
     await page.getByRole('button', { name: 'Make my account' }).click();
     await page.getByText('Signed in as webfan').waitFor();

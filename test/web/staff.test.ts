@@ -65,6 +65,8 @@ describe('the staff pages', () => {
     const row = page.getByRole('row', { name: /user1 / });
     await row.getByRole('button', { name: 'Disable user1' }).click();
     await expect.poll(() => row.getByRole('cell', { name: 'Disabled' }).count()).toBe(1);
+    // The store's audit says who did it, to whom.
+    await page.getByRole('list', { name: 'Audit of this store' }).getByText(/account disable · user1 · by admin_logan-001/).waitFor();
     await screenshot(page, 'store-accounts');
     expect(await seriousViolations(page)).toEqual([]);
     const login = await api(`${world.main.url}/api/v1/auth/login`, 'POST', { username: 'user1', password: world.password('user1') }, '');
@@ -84,7 +86,7 @@ describe('the staff pages', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: /Region C/ }).waitFor();
-    await page.getByRole('rowheader', { name: 'Logan Main Street' }).waitFor();
+    await page.getByRole('table', { name: 'Stores of region C' }).getByRole('rowheader', { name: 'Logan Main Street' }).waitFor();
     await screenshot(page, 'admin-dashboard');
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -13,10 +13,11 @@ import { MenuPage } from './features/orders/MenuPage';
 import { CheckoutPage } from './features/orders/CheckoutPage';
 import { OrderPage } from './features/orders/OrderPage';
 import { HistoryPage } from './features/orders/HistoryPage';
-import { LoginPage, SignupPage } from './features/accounts/AuthPages';
+import { LoginPage } from './features/accounts/AuthPages';
 import { NotFoundPage } from './ui/NotFoundPage';
 
 // Staff and admin pages load on demand: a customer's first load carries none of them.
+const SignupPage = lazy(() => import('./features/accounts/SignupPage'));
 const BuilderPage = lazy(() => import('./features/orders/BuilderPage'));
 const FavoritesPage = lazy(() => import('./features/accounts/FavoritesPage'));
 const StoreTodayPage = lazy(() => import('./features/orders/StoreTodayPage'));

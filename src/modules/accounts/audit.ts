@@ -1,7 +1,7 @@
 // The audit log: who did what, where and when. Entries ride on the events of
 // the changes they describe and are written by those events' appliers, so
 // the log replicates with the change and names the same entry everywhere.
-import { desc, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/database.js';
 import type { ReplicatedEvent } from '../../core/context.js';
 import { auditLog } from './schema.js';
@@ -43,12 +43,28 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** What an audit search may narrow to: exact actor, action or target; one store (done there, or about it). */
+export interface AuditFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  target?: string | undefined;
+  storeId?: string | undefined;
+}
+
 /** Newest first; `cursor` is the hlc of the last entry of the previous page. */
-export async function listAudit(db: Db, limit: number, cursor?: string): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+export async function listAudit(db: Db, limit: number, cursor?: string, filter: AuditFilter = {}): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  const where: (SQL | undefined)[] = [
+    cursor ? lt(auditLog.hlc, cursor) : undefined,
+    filter.actor ? eq(auditLog.actor, filter.actor) : undefined,
+    filter.action ? eq(auditLog.action, filter.action) : undefined,
+    filter.target ? eq(auditLog.target, filter.target) : undefined,
+    // A store node's id is its store id: what was done at the store, or what names the store.
+    filter.storeId ? or(eq(auditLog.node, filter.storeId), sql`${auditLog.detail}->>'storeId' = ${filter.storeId}`) : undefined,
+  ];
   const rows = await db
     .select()
     .from(auditLog)
-    .where(cursor ? lt(auditLog.hlc, cursor) : undefined)
+    .where(and(...where))
     .orderBy(desc(auditLog.hlc))
     .limit(limit + 1);
   const page = rows.slice(0, limit);

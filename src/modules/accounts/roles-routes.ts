@@ -38,6 +38,14 @@ export const assignmentSchema = z.object({
   revokedAt: z.string().nullable(),
 });
 
+const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+  actor: z.string().min(1).max(100).optional().describe('a user id, or operator / system'),
+  action: z.string().min(1).max(100).optional().describe('e.g. role.granted, account.disabled'),
+  target: z.string().min(1).max(200).optional(),
+});
+
 const auditEntrySchema = z.object({
   auditId: z.string(),
   at: z.string(),
@@ -51,6 +59,8 @@ const auditEntrySchema = z.object({
 export const isSuperAdmin = (p: Principal | undefined): boolean => (p?.roles ?? []).some((g) => g.role === 'SUPER_ADMIN');
 
 /** The stores the caller is ADMIN of. */
+const auditPage = z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
+
 export function adminStoresOf(p: Principal | undefined): Set<string> {
   return new Set((p?.roles ?? []).flatMap((g) => (g.role === 'ADMIN' && g.storeId ? [g.storeId] : [])));
 }
@@ -166,14 +176,33 @@ export function registerRoleRoutes(app: FastifyInstance, ctx: NodeContext, deps:
       schema: {
         tags: ['roles'],
         summary: 'Super admin: who did what, where and when (role changes, account admin), newest first',
-        querystring: z.strictObject({
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().min(1).max(200).optional(),
-        }),
-        response: { 200: z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() }) },
+        querystring: auditQuery.extend({ storeId: z.uuid().optional() }),
+        response: { 200: auditPage },
         security,
       },
     },
-    async (request) => listAudit(ctx.database.db, request.query.limit, request.query.cursor),
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      return listAudit(ctx.database.db, limit, cursor, filter);
+    },
+  );
+
+  r.get(
+    '/api/v1/stores/:storeId/audit',
+    {
+      config: { access: { roles: ['ADMIN'], scope: { store: 'storeId' } } },
+      schema: {
+        tags: ['roles'],
+        summary: "The store's ADMIN: what was done at this store or about it (its accounts, its managers), newest first",
+        params: z.strictObject({ storeId: z.uuid() }),
+        querystring: auditQuery,
+        response: { 200: auditPage },
+        security,
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      return listAudit(ctx.database.db, limit, cursor, { ...filter, storeId: request.params.storeId });
+    },
   );
 }

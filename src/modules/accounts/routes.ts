@@ -1,22 +1,15 @@
 // HTTP for signing up, logging in and out (API.md "Accounts and access").
 // Login and sign-up are public and rate limited per client address and name:
 // each attempt costs an argon2id computation by design.
-import { nameText } from '../../lib/text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { typed } from '../../http/app.js';
 import { bearerOf, roleTypes } from '../../http/auth.js';
 import type { NodeContext } from '../../core/context.js';
-import { PASSWORD_MAX } from './password.js';
+import { emailSchema, PASSWORD_MAX, personNameSchema, usernameSchema } from './signup-rules.js';
 import type { AccountService } from './service.js';
 
-export const usernameSchema = z
-  .string()
-  .min(3, 'must be at least 3 characters')
-  .max(32, 'must be at most 32 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-", starting with a letter or digit');
-export const emailSchema = z.email('must be an email address').max(254, 'must be at most 254 characters');
-export const personNameSchema = nameText(100);
+export { usernameSchema, emailSchema, personNameSchema };
 
 export const grantSchema = z.object({
   role: z.enum(roleTypes),

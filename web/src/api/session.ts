@@ -55,6 +55,7 @@ export function hasRole(s: Session | null, role: Role['role'], storeId?: string)
 
 export interface GuestOrder {
   orderId: string;
+  storeId: string;
   apiBaseUrl: string;
   token: string;
 }

@@ -1,5 +1,5 @@
-// Sign in and sign up. An account made at any node works at every node; the
-// session lasts until the browser closes unless "stay signed in" is ticked.
+// Sign in. An account made at any node works at every node; the session
+// lasts until the browser closes unless "stay signed in" is ticked.
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -7,7 +7,7 @@ import { apiAt, ok } from '../../api/client';
 import { setSession } from '../../api/session';
 import { ProblemAlert } from '../../ui/states';
 
-function Field({ id, label, ...rest }: { id: string; label: string } & React.InputHTMLAttributes<HTMLInputElement>) {
+export function Field({ id, label, ...rest }: { id: string; label: string } & React.InputHTMLAttributes<HTMLInputElement>) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -50,43 +50,6 @@ export function LoginPage() {
       <p>
         New here? <Link to="/signup">Make an account</Link>, or order as a guest from the <Link to="/menu">menu</Link>.
       </p>
-    </section>
-  );
-}
-
-export function SignupPage() {
-  const navigate = useNavigate();
-  const [form, setForm] = useState({ username: '', email: '', password: '', firstName: '' });
-  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [k]: e.target.value }));
-  const signup = useMutation({
-    mutationFn: async () => {
-      const { firstName, ...rest } = form;
-      await ok(apiAt().POST('/api/v1/auth/register', { body: { ...rest, ...(firstName ? { firstName } : {}) } }), 'This node');
-      return ok(apiAt().POST('/api/v1/auth/login', { body: { username: form.username, password: form.password } }), 'This node');
-    },
-    onSuccess: (s) => {
-      setSession({ token: s.token, expiresAt: s.expiresAt, user: s.user });
-      navigate('/menu');
-    },
-  });
-  return (
-    <section className="narrow">
-      <h1>Make an account</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          signup.mutate();
-        }}
-      >
-        <Field id="su-username" label="Username" autoComplete="username" required minLength={3} maxLength={50} value={form.username} onChange={set('username')} />
-        <Field id="su-email" label="Email" type="email" autoComplete="email" required value={form.email} onChange={set('email')} />
-        <Field id="su-first" label="First name (optional)" autoComplete="given-name" value={form.firstName} onChange={set('firstName')} />
-        <Field id="su-password" label="Password (at least 8 characters)" type="password" autoComplete="new-password" required minLength={8} value={form.password} onChange={set('password')} />
-        <ProblemAlert error={signup.error} />
-        <button type="submit" className="primary" disabled={signup.isPending}>
-          {signup.isPending ? 'Making your account…' : 'Make my account'}
-        </button>
-      </form>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 // A store admin's people: the accounts made at this store, active or
-// disabled, with enable, disable and "make manager".
+// disabled, with enable, disable and "make manager"; and the store's audit.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { apiAt, ok } from '../../api/client';
@@ -16,7 +16,16 @@ export default function StoreAccountsPage() {
     enabled: base !== undefined,
     queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/accounts', { params: { path: { storeId }, query: { limit: 200 } } })),
   });
-  const done = () => qc.invalidateQueries({ queryKey: ['accounts', storeId] });
+  const audit = useQuery({
+    queryKey: ['store-audit', storeId],
+    enabled: base !== undefined,
+    queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/audit', { params: { path: { storeId }, query: { limit: 50 } } })),
+  });
+  const names = new Map((accounts.data?.items ?? []).map((a) => [a.userId, a.username]));
+  const done = () => {
+    void qc.invalidateQueries({ queryKey: ['accounts', storeId] });
+    void qc.invalidateQueries({ queryKey: ['store-audit', storeId] });
+  };
   const toggle = useMutation({
     mutationFn: ({ userId, enable }: { userId: string; enable: boolean }) =>
       enable
@@ -68,6 +77,19 @@ export default function StoreAccountsPage() {
               ))}
             </tbody>
           </table>
+        )}
+      </Async>
+      <h2>What was done here</h2>
+      <Async query={audit} what="audit entries" empty={(d) => d.items.length === 0}>
+        {(d) => (
+          <ul className="list" aria-label="Audit of this store">
+            {d.items.map((a) => (
+              <li key={a.auditId}>
+                {dateTime(a.at)} · {a.action.replace(/[._]/g, ' ')} · {names.get(a.target.replace(/^user:/, '')) ?? a.target} · by {names.get(a.actor) ?? a.actor}
+                {typeof a.detail.reason === 'string' && <> · “{a.detail.reason}”</>}
+              </li>
+            ))}
+          </ul>
         )}
       </Async>
     </section>

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { apiAt, ok } from '../../api/client';
 import { money } from '../../ui/format';
 import { Async } from '../../ui/states';
+import { BarChart } from '../../ui/BarChart';
 
 export default function AdminDashboardPage() {
   const dash = useQuery({ queryKey: ['admin-dashboard'], refetchInterval: 15_000, queryFn: () => ok(apiAt().GET('/api/v1/admin/dashboard'), 'This node') });
@@ -25,6 +26,13 @@ export default function AdminDashboardPage() {
                   Region {r.region} {r.hub && <>· {r.hub.name}</>} {r.status !== 'ok' && <span className="tag">{r.status === 'unknown' ? 'unknown' : 'partial'}</span>}
                 </h2>
                 {r.reason && <p className="small">{r.reason}</p>}
+                {r.stores && r.stores.length > 0 && (
+                  <BarChart
+                    title={`Revenue today, region ${r.region}`}
+                    format={money}
+                    data={r.stores.flatMap((s) => ('revenueToday' in s && s.revenueToday ? [{ label: s.name, value: s.revenueToday.netCents }] : []))}
+                  />
+                )}
                 {r.stores === null ? (
                   <p>Figures unknown: the region's hub did not answer.</p>
                 ) : (

@@ -46,7 +46,7 @@ export function CheckoutPage() {
     },
     onSuccess: (order, store) => {
       rememberOrderStore(order.orderId, store.apiBaseUrl);
-      if (order.guestToken) rememberGuestOrder({ orderId: order.orderId, apiBaseUrl: store.apiBaseUrl, token: order.guestToken });
+      if (order.guestToken) rememberGuestOrder({ orderId: order.orderId, storeId: store.storeId, apiBaseUrl: store.apiBaseUrl, token: order.guestToken });
       setBasket(() => emptyBasket());
       setOffer(null);
       navigate(`/order/${store.storeId}/${order.orderId}`);

@@ -53,7 +53,7 @@ export function HistoryPage() {
           <ul className="list">
             {guests.map((g) => (
               <li key={g.orderId}>
-                <Link to={`/order/${storeIdOf(g.apiBaseUrl, chosen)}/${g.orderId}`}>Order {g.orderId.slice(0, 8)}</Link>
+                <Link to={`/order/${g.storeId}/${g.orderId}`}>Order {g.orderId.slice(0, 8)}</Link>
               </li>
             ))}
           </ul>
@@ -61,8 +61,4 @@ export function HistoryPage() {
       )}
     </section>
   );
-}
-
-function storeIdOf(base: string, chosen: { apiBaseUrl: string; storeId: string } | null): string {
-  return chosen && chosen.apiBaseUrl === base ? chosen.storeId : 'guest';
 }

@@ -7,6 +7,7 @@ import { apiAt, ok } from '../../api/client';
 import { money, orderStatus, timeOfDay } from '../../ui/format';
 import { Async, Loading, ProblemAlert } from '../../ui/states';
 import { useStoreNode } from '../stores/use-store-node';
+import { BarChart } from '../../ui/BarChart';
 
 const STATUSES = ['paid', 'preparing', 'ready', 'pending', 'picked_up', 'cancelled'] as const;
 type Status = (typeof STATUSES)[number];
@@ -62,6 +63,7 @@ export default function StoreTodayPage() {
                 </Link>
               </div>
             </div>
+            <BarChart title="Today's orders by status" data={STATUSES.map((st) => ({ label: orderStatus(st), value: d.ordersByStatus[st] ?? 0 }))} />
           </>
         )}
       </Async>
