@@ -39,4 +39,20 @@ run('npx', ['tsc', '-p', 'web/tsconfig.json']);
 
 step(4, 'bundling with Vite…');
 run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
-console.log(`[web] built into dist/web in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+// Compressed siblings of each asset: the node serves .br or .gz to a browser that takes them.
+const { readdirSync, statSync } = await import('node:fs');
+const { brotliCompressSync, gzipSync, constants } = await import('node:zlib');
+const assets = path.join(root, 'dist/web/assets');
+let raw = 0;
+let br = 0;
+for (const name of readdirSync(assets)) {
+  if (!/\.(js|css|svg|json)$/.test(name)) continue;
+  const file = path.join(assets, name);
+  const body = readFileSync(file);
+  const brotli = brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+  writeFileSync(`${file}.br`, brotli);
+  writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+  raw += statSync(file).size;
+  br += brotli.length;
+}
+console.log(`[web] built into dist/web in ${((Date.now() - t0) / 1000).toFixed(1)} s: assets ${(raw / 1000).toFixed(0)} kB, ${(br / 1000).toFixed(0)} kB with brotli`);

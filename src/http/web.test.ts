@@ -3,6 +3,7 @@ import pino from 'pino';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { createMetricsRegistry } from './metrics.js';
@@ -16,6 +17,7 @@ beforeAll(async () => {
   mkdirSync(path.join(root, 'assets'));
   writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>CodePop</title><script type="module" src="/assets/index-abc123.js"></script>');
   writeFileSync(path.join(root, 'assets', 'index-abc123.js'), 'console.log(1)');
+  writeFileSync(path.join(root, 'assets', 'index-abc123.js.br'), brotliCompressSync('console.log(1)'));
   writeFileSync(path.join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   app = await buildApp({ log: pino({ level: 'silent' }), metrics: createMetricsRegistry({}), title: 't', web: { root, connectSources: () => origins } });
   app.get('/api/v1/thing', { config: { access: 'public' } }, async () => ({ ok: true }));
@@ -48,6 +50,13 @@ describe('the web app served by a node', () => {
     const asset = await app.inject({ method: 'GET', url: '/assets/index-abc123.js' });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-encoding']).toBeUndefined();
+    // A browser that takes brotli gets the compressed file the build wrote beside it.
+    const br = await app.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toContain('javascript');
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const icon = await app.inject({ method: 'GET', url: '/favicon.svg' });
     expect(icon.headers['cache-control']).toBe('no-cache');
   });

@@ -116,6 +116,8 @@ export async function installWebApp(app: FastifyInstance, web: WebOptions | unde
     wildcard: false,
     // Cache headers are set below, per file: hashed assets for a year, everything else revalidated.
     cacheControl: false,
+    // The build writes .br and .gz beside each asset; a browser that takes them gets those bytes.
+    preCompressed: true,
     setHeaders: (res, filePath) => {
       const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
       res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
