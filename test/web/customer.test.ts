@@ -59,6 +59,20 @@ describe('the customer app', () => {
     await page.getByText('Paid.').waitFor();
   });
 
+  it('shows a payment the provider confirms later as waiting, then as paid', async () => {
+    const { page } = await openPage(world);
+    await chooseStore(page, world.main.url, 'Logan Main Street');
+    await page.getByRole('button', { name: 'Add Pink Guava Spritz to basket' }).click();
+    await page.getByRole('link', { name: /^Basket/ }).first().click();
+    await page.getByLabel('Test card: confirmed a little later').check();
+    await page.getByRole('button', { name: /Place order/ }).click();
+    await page.getByText('Waiting for the card provider to confirm…').waitFor();
+    await expect.poll(() => page.getByText('Status: Awaiting payment').count()).toBe(1);
+    // The provider's webhook arrives about 1.5 s later; the page follows the order and says so.
+    await page.getByText('Paid.').waitFor({ timeout: 15_000 });
+    await page.getByText('Status: Paid, in the queue').waitFor();
+  });
+
   it('lets a customer sign up, make a drink of their own, and favorite it', async () => {
     const { page, errors } = await openPage(world);
     await chooseStore(page, world.main.url, 'Logan Main Street');
