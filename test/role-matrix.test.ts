@@ -122,6 +122,7 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'GET /api/v1/users/:userId/roles': { here: [...USERS, 'operator'] },
   'GET /api/v1/stores/:storeId/accounts': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'GET /api/v1/stores/:storeId/audit': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
+  'POST /api/v1/routes/optimize': { here: ['LOGISTICS_MANAGER@here', 'REPAIR_STAFF@here', ...HEAD_OFFICE] },
   'POST /api/v1/stores/:storeId/accounts/:userId/disable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/stores/:storeId/accounts/:userId/enable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'GET /api/v1/stores/:storeId/inventory': STORE_READERS,

@@ -7,6 +7,7 @@ import { registerCatalog } from './catalog/index.js';
 import { registerInventory } from './inventory/index.js';
 import { registerOrders } from './orders/index.js';
 import { registerStores } from './stores/index.js';
+import { registerRoutes } from './routes/index.js';
 
 /** What the node's own layer uses of the modules. */
 export interface Modules {
@@ -29,5 +30,6 @@ export function registerModules(app: FastifyInstance, ctx: NodeContext): Modules
     return { lowStockCount: low.length, lowStockItems: low.map((i) => ({ itemId: i.itemId, name: i.name, available: i.available, threshold: i.threshold })) };
   });
   registerOrders(app, ctx, { catalog, inventory, stores, tokens });
+  registerRoutes(app);
   return { apiBaseUrls: () => stores.apiBaseUrls() };
 }

@@ -189,8 +189,12 @@ export async function solveCvrp(p: CvrpProblem, o: SearchControl & { progress?: 
   const t0 = meanLeg * 0.05;
   const t1 = meanLeg * 0.0005;
   let iterations = 0;
-  while (!o.timeUp()) {
+  let idle = 0;
+  // Small or easy cases settle long before the time limit: stop when the best has not moved for a while.
+  const idleLimit = Math.max(30_000, 400 * p.m.n);
+  while (!o.timeUp() && idle < idleLimit) {
     iterations += 1;
+    idle += 1;
     if ((iterations & 255) === 0) await o.pause?.();
     const share = Math.min(1, o.progress?.() ?? 0);
     const temperature = t0 * Math.pow(t1 / t0, share);
@@ -203,6 +207,7 @@ export async function solveCvrp(p: CvrpProblem, o: SearchControl & { progress?: 
       if (cost < bestCost - EPS) {
         best = candidate.map((r) => [...r]);
         bestCost = cost;
+        idle = 0;
       }
     }
   }
