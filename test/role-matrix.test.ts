@@ -123,6 +123,16 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'GET /api/v1/stores/:storeId/accounts': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'GET /api/v1/stores/:storeId/audit': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/routes/optimize': { here: ['LOGISTICS_MANAGER@here', 'REPAIR_STAFF@here', ...HEAD_OFFICE] },
+  // Supply: a store's MANAGER and ADMIN ask; the region's logistics manager reads and decides (at the hub).
+  'POST /api/v1/stores/:storeId/supply-requests': STORE_WRITERS,
+  'GET /api/v1/stores/:storeId/supply-requests': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE], otherStore: ['MANAGER@other', 'ADMIN@other', ...HEAD_OFFICE] },
+  'GET /api/v1/hubs/:hubId/supply-requests': { here: REGION_LOGISTICS },
+  'GET /api/v1/supply-requests/:requestId': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
+  'PATCH /api/v1/supply-requests/:requestId': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
+  'POST /api/v1/supply-requests/:requestId/approve': { here: REGION_LOGISTICS },
+  'POST /api/v1/supply-requests/:requestId/deny': { here: REGION_LOGISTICS },
+  'GET /api/v1/hubs/:hubId/inventory': { here: REGION_LOGISTICS },
+  'POST /api/v1/hubs/:hubId/inventory/transactions': { here: REGION_LOGISTICS },
   'POST /api/v1/stores/:storeId/accounts/:userId/disable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/stores/:storeId/accounts/:userId/enable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'GET /api/v1/stores/:storeId/inventory': STORE_READERS,
@@ -216,6 +226,8 @@ describeEachDb('role matrix (store node)', (db) => {
           case 'roleId':
           case 'announcementId':
           case 'orderId':
+          case 'requestId':
+          case 'hubId':
             return randomUUID();
           case 'drinkId':
             return 'classic-cherry-cola';

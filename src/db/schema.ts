@@ -9,3 +9,4 @@ export * from '../modules/inventory/schema.js';
 export * from '../modules/stores/schema.js';
 export * from '../modules/catalog/schema.js';
 export * from '../modules/orders/schema.js';
+export * from '../modules/supply/schema.js';

@@ -8,6 +8,7 @@ import { registerInventory } from './inventory/index.js';
 import { registerOrders } from './orders/index.js';
 import { registerStores } from './stores/index.js';
 import { registerRoutes } from './routes/index.js';
+import { registerSupply } from './supply/index.js';
 
 /** What the node's own layer uses of the modules. */
 export interface Modules {
@@ -31,5 +32,10 @@ export function registerModules(app: FastifyInstance, ctx: NodeContext): Modules
   });
   registerOrders(app, ctx, { catalog, inventory, stores, tokens });
   registerRoutes(app);
+  registerSupply(app, ctx, {
+    inventory,
+    itemInfo: (ids) => catalog.ingredientInfo(ids),
+    regionOfStore: async (storeId) => (await stores.get(storeId).catch(() => undefined))?.region,
+  });
   return { apiBaseUrls: () => stores.apiBaseUrls() };
 }
