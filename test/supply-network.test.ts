@@ -1,0 +1,83 @@
+// Supply requests between real node processes: a store asks while its hub is
+// down; when the hub comes back the request arrives there exactly once; the
+// hub's approval and a store's cancel travel back and forth as events.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { getJson, OPERATOR_TOKEN, TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
+
+interface View {
+  requestId: string;
+  status: string;
+  cancelAskedAt: string | null;
+}
+
+async function send<T>(url: string, method: string, body?: unknown, token = OPERATOR_TOKEN): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+describe('supply requests across a store and its hub', () => {
+  const network = new TestNetwork({ heartbeatMs: 1000, backoffCapMs: 2000, pgliteTemplate: inject('pgliteTemplateDir') });
+  let hub: NodeHandle;
+  let store: NodeHandle;
+  let hubId: string;
+  let storeId: string;
+
+  beforeAll(async () => {
+    hub = await network.defineHub('C', 41.737, -111.8338, 'Logan Hub');
+    store = await network.defineStore('C', 'Logan West', 41.734, -111.86);
+    await network.start(hub);
+    await network.start(store);
+    hubId = (await getJson<{ nodeId: string }>(`${hub.url}/api/v1/node`)).nodeId;
+    storeId = (await getJson<{ storeId: string }>(`${store.url}/api/v1/node`)).storeId;
+    expect((await send(`${hub.url}/api/v1/catalog/default`, 'POST', {})).status).toBe(200);
+    await waitFor('the store to hold the catalog and know its hub', async () => {
+      const status = await getJson<{ mesh: { registered: boolean } }>(`${store.url}/api/v1/node/status`);
+      const items = await getJson<{ items: unknown[] }>(`${store.url}/api/v1/ingredients`);
+      return status.mesh.registered && items.items.length > 10 ? true : undefined;
+    }, 30_000);
+    expect((await send(`${hub.url}/api/v1/hubs/${hubId}/inventory/transactions`, 'POST', { type: 'receipt', itemId: 'syrup-cherry', quantity: 50 })).status).toBe(201);
+  }, 90_000);
+
+  afterAll(() => network.stopAll());
+
+  it('keeps a request made while the hub is down and delivers it once the hub is back; the approval comes back', async () => {
+    await hub.proc!.stop();
+    const made = await send<View>(`${store.url}/api/v1/stores/${storeId}/supply-requests`, 'POST', { items: [{ itemId: 'syrup-cherry', quantity: 6 }], urgency: 'CRITICAL', notes: 'out of cherry' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.status).toBe('PENDING');
+    await network.start(hub);
+    const queue = await waitFor('the hub to hold the request', async () => {
+      const q = await send<{ items: View[] }>(`${hub.url}/api/v1/hubs/${hubId}/supply-requests`, 'GET');
+      return q.body.items.some((r) => r.requestId === made.body.requestId) ? q.body.items : undefined;
+    }, 30_000);
+    expect(queue.filter((r) => r.requestId === made.body.requestId)).toHaveLength(1);
+
+    const approved = await send<View>(`${hub.url}/api/v1/supply-requests/${made.body.requestId}/approve`, 'POST', {});
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    await waitFor('the store to see the approval', async () => {
+      const mine = await send<View>(`${store.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET');
+      return mine.body.status === 'APPROVED' ? true : undefined;
+    }, 20_000);
+    // Still once at the hub, after the store's outbox and anti-entropy have had their turns.
+    const again = await send<{ items: View[] }>(`${hub.url}/api/v1/hubs/${hubId}/supply-requests`, 'GET');
+    expect(again.body.items.filter((r) => r.requestId === made.body.requestId)).toHaveLength(1);
+  });
+
+  it("settles a store's cancel at the hub, giving back what the approval held", async () => {
+    const made = await send<View>(`${store.url}/api/v1/stores/${storeId}/supply-requests`, 'POST', { items: [{ itemId: 'syrup-cherry', quantity: 4 }] });
+    await waitFor('the hub to hold it', async () => ((await send<View>(`${hub.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET')).status === 200 ? true : undefined), 20_000);
+    expect((await send(`${hub.url}/api/v1/supply-requests/${made.body.requestId}/approve`, 'POST', {})).status).toBe(200);
+    const held = async () => (await send<{ items: { itemId: string; reserved: number }[] }>(`${hub.url}/api/v1/hubs/${hubId}/inventory`, 'GET')).body.items.find((i) => i.itemId === 'syrup-cherry')!.reserved;
+    const before = await held();
+    await waitFor('the store to see the approval', async () => ((await send<View>(`${store.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET')).body.status === 'APPROVED' ? true : undefined), 20_000);
+    const asked = await send<View>(`${store.url}/api/v1/supply-requests/${made.body.requestId}`, 'PATCH', { status: 'CANCELLED', notes: 'found some in the back' });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+    expect(asked.body.cancelAskedAt).not.toBeNull();
+    await waitFor('the store to see it cancelled', async () => ((await send<View>(`${store.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET')).body.status === 'CANCELLED' ? true : undefined), 20_000);
+    expect(await held()).toBe(before - 4);
+  });
+});
