@@ -92,6 +92,36 @@ describe('the staff pages', () => {
     expect(errors).toEqual([]);
   });
 
+  it("let a store manager ask the hub for stock and the region's logistics manager approve it", async () => {
+    const hubId = (await api<{ nodeId: string }>(`${world.hub.url}/api/v1/node`, 'GET')).body.nodeId;
+    expect((await api(`${world.hub.url}/api/v1/hubs/${hubId}/inventory/transactions`, 'POST', { type: 'receipt', itemId: 'syrup-cherry', quantity: 100 })).status).toBe(201);
+    const manager = await openPage(world);
+    await signIn(manager.page, world.main.url, 'manager_logan-001', world.password('manager_logan-001'));
+    await manager.page.getByRole('link', { name: 'Supply' }).click();
+    await manager.page.getByRole('heading', { name: 'Logan Main Street: supply' }).waitFor();
+    await manager.page.getByLabel('Quantity of Cherry to ask for').fill('7');
+    await manager.page.getByLabel('Urgency').selectOption('URGENT');
+    await manager.page.getByRole('button', { name: /Send the request/ }).click();
+    await manager.page.getByRole('status').filter({ hasText: 'Request sent' }).waitFor();
+    await manager.page.getByRole('list', { name: 'Supply requests of this store' }).getByText(/Waiting for the hub · URGENT/).waitFor();
+    await screenshot(manager.page, 'store-supply');
+    expect(await seriousViolations(manager.page)).toEqual([]);
+
+    const logistics = await openPage(world);
+    await signIn(logistics.page, world.hub.url, 'logistics_c', world.password('logistics_c'));
+    await logistics.page.getByRole('link', { name: 'Logistics' }).click();
+    const row = logistics.page.getByRole('row', { name: /URGENT .* 7 syrup-cherry/ });
+    await row.getByRole('button', { name: /^Approve request/ }).click();
+    await logistics.page.getByRole('tab', { name: 'Approved' }).click();
+    await logistics.page.getByRole('row', { name: /URGENT .* 7 syrup-cherry.*Approved/ }).waitFor();
+    await expect.poll(async () => (await logistics.page.getByRole('row', { name: /^Cherry / }).first().textContent()) ?? '').toContain('7');
+    await screenshot(logistics.page, 'logistics');
+    expect(await seriousViolations(logistics.page)).toEqual([]);
+    // The approval travels back to the store.
+    await manager.page.getByRole('list', { name: 'Supply requests of this store' }).getByText(/Approved · URGENT/).waitFor({ timeout: 20_000 });
+    expect([...manager.errors, ...logistics.errors]).toEqual([]);
+  });
+
   it('pass an accessibility check on the customer pages and the sign-in page', async () => {
     const { page } = await openPage(world);
     for (const [name, path] of [['home', '/'], ['login', '/login'], ['signup', '/signup'], ['history', '/orders']] as const) {

@@ -26,6 +26,8 @@ const StoreAccountsPage = lazy(() => import('./features/accounts/StoreAccountsPa
 const NetworkPage = lazy(() => import('./features/admin/NetworkPage'));
 const AdminDashboardPage = lazy(() => import('./features/admin/AdminDashboardPage'));
 const PeoplePage = lazy(() => import('./features/admin/PeoplePage'));
+const StoreSupplyPage = lazy(() => import('./features/supply/StoreSupplyPage'));
+const LogisticsPage = lazy(() => import('./features/supply/LogisticsPage'));
 const AnnouncementsPage = lazy(() => import('./features/admin/AnnouncementsPage'));
 
 const queryClient = new QueryClient({
@@ -60,6 +62,8 @@ export function App() {
                   <Route path="staff/:storeId" element={<StoreTodayPage />} />
                   <Route path="staff/:storeId/inventory" element={<InventoryPage />} />
                   <Route path="staff/:storeId/accounts" element={<StoreAccountsPage />} />
+                  <Route path="staff/:storeId/supply" element={<StoreSupplyPage />} />
+                  <Route path="logistics" element={<LogisticsPage />} />
                   <Route path="admin" element={<NetworkPage />} />
                   <Route path="admin/dashboard" element={<AdminDashboardPage />} />
                   <Route path="admin/people" element={<PeoplePage />} />

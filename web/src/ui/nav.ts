@@ -19,6 +19,8 @@ export function navEntries(s: Session | null): NavEntry[] {
     { to: '/favorites', label: 'Favorites', show: (x) => x !== null },
     { to: `/staff/${store ?? ''}`, label: 'My store', show: () => store !== undefined },
     { to: `/staff/${store ?? ''}/inventory`, label: 'Inventory', show: () => store !== undefined },
+    { to: `/staff/${store ?? ''}/supply`, label: 'Supply', show: () => store !== undefined },
+    { to: '/logistics', label: 'Logistics', show: (x) => x?.user.roles.some((r) => r.role === 'LOGISTICS_MANAGER') ?? false },
     { to: `/staff/${store ?? ''}/accounts`, label: 'Accounts', show: (x) => store !== undefined && hasRole(x, 'ADMIN', store) },
     { to: '/admin', label: 'Network', show: (x) => hasRole(x, 'SUPER_ADMIN') },
     { to: '/admin/dashboard', label: 'Dashboard', show: (x) => x?.user.roles.some((r) => r.role === 'SUPER_ADMIN' || r.role === 'ADMIN') ?? false },
