@@ -33,9 +33,11 @@ describe('the customer app', () => {
     const { page, errors } = await openPage(world);
     await chooseStore(page, world.main.url, 'Logan Main Street');
     await screenshot(page, 'menu');
+    expect(await seriousViolations(page), 'menu').toEqual([]);
     await page.getByRole('button', { name: 'Add Classic Cherry Cola to basket' }).click();
     await page.getByRole('link', { name: /^Basket/ }).first().click();
     await screenshot(page, 'checkout');
+    expect(await seriousViolations(page), 'checkout').toEqual([]);
     await page.getByRole('button', { name: /Place order at Logan Main Street/ }).click();
     await page.getByText('Status:').waitFor();
     await expect.poll(() => page.getByText('Paid.').count()).toBe(1);

@@ -1,5 +1,6 @@
 // A store admin's people: the accounts made at this store, active or
 // disabled, with enable, disable and "make manager"; and the store's audit.
+import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { apiAt, ok } from '../../api/client';
@@ -45,18 +46,7 @@ export default function StoreAccountsPage() {
       {promote.isSuccess && <p role="status">Manager role given.</p>}
       <Async query={accounts} what="accounts" empty={(d) => d.items.length === 0}>
         {(d) => (
-          <table>
-            <caption className="sr-only">Accounts made at this store</caption>
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Email</th>
-                <th scope="col">Since</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Accounts made at this store" columns={['Username', 'Email', 'Since', 'Status', 'Actions']}>
               {d.items.map((a) => (
                 <tr key={a.userId}>
                   <th scope="row">{a.username}</th>
@@ -75,8 +65,7 @@ export default function StoreAccountsPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </Async>
       <h2>What was done here</h2>

@@ -1,5 +1,6 @@
 // The super admin's network: the map of hubs and stores with their health
 // as the mesh sees it, and the regions grid (stores online of total).
+import { Table } from '../../ui/Table';
 import { useQuery } from '@tanstack/react-query';
 import { apiAt, ok } from '../../api/client';
 import { NetworkMap, type MapNode } from '../../ui/NetworkMap';
@@ -24,17 +25,7 @@ export default function NetworkPage() {
               </p>
               <NetworkMap nodes={nodes} title="Map of hubs and stores" />
               <h2>Regions</h2>
-              <table>
-                <caption className="sr-only">Regions with their hub and stores online</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Region</th>
-                    <th scope="col">Hub</th>
-                    <th scope="col">Stores online</th>
-                    <th scope="col">Alerts</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table caption="Regions with their hub and stores online" columns={['Region', 'Hub', 'Stores online', 'Alerts']}>
                   {n.regions.map((r) => {
                     const alive = r.stores?.filter((s) => s.state === 'alive').length ?? 0;
                     const down = r.stores?.filter((s) => s.state !== 'alive') ?? [];
@@ -49,8 +40,7 @@ export default function NetworkPage() {
                       </tr>
                     );
                   })}
-                </tbody>
-              </table>
+              </Table>
             </>
           );
         }}

@@ -1,6 +1,8 @@
 // A store's stock: each item with a bar against its threshold, a form for
 // receipts, adjustments and damage, the count sheet as CSV out and in, and
 // the ledger of what moved.
+import { useStoreInventory } from './queries';
+import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
@@ -18,11 +20,7 @@ export default function InventoryPage() {
   const { storeId = '' } = useParams();
   const { store, base } = useStoreNode(storeId);
   const qc = useQueryClient();
-  const inventory = useQuery({
-    queryKey: ['inventory', storeId],
-    enabled: base !== undefined,
-    queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/inventory', { params: { path: { storeId } } })),
-  });
+  const inventory = useStoreInventory(storeId, base);
   const ledger = useQuery({
     queryKey: ['ledger', storeId],
     enabled: base !== undefined,
@@ -42,19 +40,7 @@ export default function InventoryPage() {
       <h2>Stock</h2>
       <Async query={inventory} what="stock" empty={(d) => d.items.length === 0}>
         {(d) => (
-          <table>
-            <caption className="sr-only">Stock per item</caption>
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">Available</th>
-                <th scope="col">On hand</th>
-                <th scope="col">Reserved</th>
-                <th scope="col">Threshold</th>
-                <th scope="col">Level</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Stock per item" columns={['Item', 'Available', 'On hand', 'Reserved', 'Threshold', 'Level']}>
               {d.items.map((i) => (
                 <tr key={i.itemId}>
                   <th scope="row">{i.name}</th>
@@ -67,8 +53,7 @@ export default function InventoryPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </Async>
       <h2>Recent movements</h2>

@@ -3,6 +3,7 @@
 // the basket, so a retry after a lost answer never orders or pays twice.
 // When the store does not answer or refuses orders, the page says so and
 // offers the next nearest healthy store, keeping the basket.
+import { Table } from '../../ui/Table';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -79,17 +80,7 @@ export function CheckoutPage() {
     <section>
       <h1>Basket and checkout</h1>
       {chosen ? <p>Ordering from {chosen.name}.</p> : <p>Choose a store to order from: <Link to="/">stores nearby</Link>.</p>}
-      <table>
-        <caption className="sr-only">Drinks in your basket</caption>
-        <thead>
-          <tr>
-            <th scope="col">Drink</th>
-            <th scope="col">Quantity</th>
-            <th scope="col">Price</th>
-            <th scope="col"><span className="sr-only">Remove</span></th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table caption="Drinks in your basket" columns={['Drink', 'Quantity', 'Price', '']}>
           {basket.lines.map((l) => (
             <tr key={l.drinkId}>
               <td>{l.name}</td>
@@ -111,8 +102,7 @@ export function CheckoutPage() {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </Table>
       <p>
         Total <strong>{money(basketTotal(basket))}</strong> <span className="muted small">(the store prices the order; it may differ if prices changed)</span>
       </p>

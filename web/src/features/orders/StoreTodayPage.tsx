@@ -1,5 +1,7 @@
 // A store manager's day: the switch that takes orders on and off, today's
 // revenue, what runs low, and the order queue with one-click moves.
+import { useStoreInventory } from '../inventory/queries';
+import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -8,6 +10,7 @@ import { money, orderStatus, timeOfDay } from '../../ui/format';
 import { Async, Loading, ProblemAlert } from '../../ui/states';
 import { useStoreNode } from '../stores/use-store-node';
 import { BarChart } from '../../ui/BarChart';
+import { StockBar } from '../../ui/StockBar';
 
 const STATUSES = ['paid', 'preparing', 'ready', 'pending', 'picked_up', 'cancelled'] as const;
 type Status = (typeof STATUSES)[number];
@@ -63,12 +66,40 @@ export default function StoreTodayPage() {
                 </Link>
               </div>
             </div>
+            <LowStock storeId={storeId} base={base} />
             <BarChart title="Today's orders by status" data={STATUSES.map((st) => ({ label: orderStatus(st), value: d.ordersByStatus[st] ?? 0 }))} />
           </>
         )}
       </Async>
       <OrderQueue storeId={storeId} base={base} timeZone={store.data?.timeZone} />
     </section>
+  );
+}
+
+/** What runs low now, lowest first, each with its bar: the list a manager restocks from. */
+function LowStock({ storeId, base }: { storeId: string; base: string }) {
+  const inventory = useStoreInventory(storeId, base, 15_000);
+  const low = (inventory.data?.items ?? []).filter((i) => i.lowStock).sort((a, b) => a.available / Math.max(1, a.threshold) - b.available / Math.max(1, b.threshold));
+  return (
+    <div className="panel">
+      <h2>Running low</h2>
+      {inventory.isPending ? (
+        <Loading what="stock" />
+      ) : inventory.error ? (
+        <ProblemAlert error={inventory.error} />
+      ) : low.length === 0 ? (
+        <p className="empty">Nothing is below its threshold.</p>
+      ) : (
+        <ul className="list" aria-label="Items running low">
+          {low.map((i) => (
+            <li key={i.itemId} className="row">
+              <strong>{i.name}</strong> {i.available} left (threshold {i.threshold}) <StockBar available={i.available} threshold={i.threshold} name={i.name} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <Link to={`/staff/${storeId}/supply`}>Ask the hub for stock</Link>
+    </div>
   );
 }
 
@@ -102,18 +133,7 @@ function OrderQueue({ storeId, base, timeZone }: { storeId: string; base: string
       <div role="tabpanel" aria-label={orderStatus(status)}>
         <Async query={orders} what={`orders ${orderStatus(status).toLowerCase()}`} empty={(d) => d.items.length === 0}>
           {(d) => (
-            <table>
-              <caption className="sr-only">Orders: {orderStatus(status)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Placed</th>
-                  <th scope="col">Drinks</th>
-                  <th scope="col">Total</th>
-                  <th scope="col">Locker</th>
-                  <th scope="col">Next</th>
-                </tr>
-              </thead>
-              <tbody>
+            <Table caption={`Orders: ${orderStatus(status)}`} columns={['Placed', 'Drinks', 'Total', 'Locker', 'Next']}>
                 {d.items.map((o) => (
                   <tr key={o.orderId}>
                     <td>{timeOfDay(o.createdAt, timeZone)}</td>
@@ -131,8 +151,7 @@ function OrderQueue({ storeId, base, timeZone }: { storeId: string; base: string
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+            </Table>
           )}
         </Async>
       </div>

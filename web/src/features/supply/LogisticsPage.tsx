@@ -1,6 +1,7 @@
 // A logistics manager's hub: the requests queue (CRITICAL first, overdue
 // marked) with approve, approve what is there, and deny; and the hub's stock
 // with bars against thresholds.
+import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiAt, ok } from '../../api/client';
@@ -60,19 +61,7 @@ function Queue({ hubId, base }: { hubId: string; base: string }) {
       <ProblemAlert error={decide.error} />
       <Async query={queue} what="requests" empty={(d) => d.items.length === 0}>
         {(d) => (
-          <table>
-            <caption className="sr-only">Supply requests, most urgent first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Urgency</th>
-                <th scope="col">Store</th>
-                <th scope="col">Asked</th>
-                <th scope="col">Items</th>
-                <th scope="col">Status</th>
-                <th scope="col">Decide</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="Supply requests, most urgent first" columns={['Urgency', 'Store', 'Asked', 'Items', 'Status', 'Decide']}>
               {d.items.map((r) => (
                 <tr key={r.requestId}>
                   <td>
@@ -99,8 +88,7 @@ function Queue({ hubId, base }: { hubId: string; base: string }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </Async>
     </>
@@ -114,18 +102,7 @@ function HubStock({ hubId, base }: { hubId: string; base: string }) {
       <h2>Hub stock</h2>
       <Async query={stock} what="hub stock" empty={(d) => d.items.length === 0}>
         {(d) => (
-          <table>
-            <caption className="sr-only">The hub's stock per item</caption>
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">On hand</th>
-                <th scope="col">Held for requests</th>
-                <th scope="col">Available</th>
-                <th scope="col">Level</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table caption="The hub's stock per item" columns={['Item', 'On hand', 'Held for requests', 'Available', 'Level']}>
               {d.items.map((i) => (
                 <tr key={i.itemId}>
                   <th scope="row">{i.name ?? i.itemId}</th>
@@ -137,8 +114,7 @@ function HubStock({ hubId, base }: { hubId: string; base: string }) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </Table>
         )}
       </Async>
     </>

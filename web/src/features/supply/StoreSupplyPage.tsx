@@ -1,6 +1,8 @@
 // A store manager's supply: ask the region's hub for stock (low items come
 // first, with a suggested quantity that brings each back to twice its
 // threshold), and follow what was asked, cancelling while that is allowed.
+import { useStoreInventory } from '../inventory/queries';
+import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
@@ -16,11 +18,7 @@ export default function StoreSupplyPage() {
   const { storeId = '' } = useParams();
   const { store, base } = useStoreNode(storeId);
   const qc = useQueryClient();
-  const inventory = useQuery({
-    queryKey: ['inventory', storeId],
-    enabled: base !== undefined,
-    queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/inventory', { params: { path: { storeId } } })),
-  });
+  const inventory = useStoreInventory(storeId, base);
   const requests = useQuery({
     queryKey: supplyKeys.store(storeId),
     enabled: base !== undefined,
@@ -65,17 +63,7 @@ export default function StoreSupplyPage() {
       >
         <h2>Ask the hub for stock</h2>
         <p className="small">Low items come first; “suggest” fills in what brings an item back to twice its threshold.</p>
-        <table>
-          <caption className="sr-only">Items to ask for</caption>
-          <thead>
-            <tr>
-              <th scope="col">Item</th>
-              <th scope="col">Available</th>
-              <th scope="col">Threshold</th>
-              <th scope="col">Ask for</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table caption="Items to ask for" columns={['Item', 'Available', 'Threshold', 'Ask for']}>
             {items.map((i) => (
               <tr key={i.itemId}>
                 <th scope="row">
@@ -93,8 +81,7 @@ export default function StoreSupplyPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </Table>
         <div className="row">
           <label htmlFor="sup-urgency">Urgency</label>
           <select id="sup-urgency" value={urgency} onChange={(e) => setUrgency(e.target.value as Urgency)}>
