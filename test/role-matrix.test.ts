@@ -132,6 +132,7 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'POST /api/v1/supply-requests/:requestId/approve': { here: REGION_LOGISTICS },
   'POST /api/v1/supply-requests/:requestId/deny': { here: REGION_LOGISTICS },
   'GET /api/v1/hubs/:hubId/inventory': { here: REGION_LOGISTICS },
+  'GET /api/v1/stores/:storeId/hub-stock': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE], otherStore: ['MANAGER@other', 'ADMIN@other', ...HEAD_OFFICE] },
   'POST /api/v1/hubs/:hubId/inventory/transactions': { here: REGION_LOGISTICS },
   'POST /api/v1/stores/:storeId/accounts/:userId/disable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/stores/:storeId/accounts/:userId/enable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },

@@ -67,6 +67,19 @@ describe('supply requests across a store and its hub', () => {
     expect(again.body.items.filter((r) => r.requestId === made.body.requestId)).toHaveLength(1);
   });
 
+  it("shows the store its hub's stock, and the last copy with its time when the hub is away", async () => {
+    const fresh = await send<{ items: { itemId: string; available: number }[]; syncedAt: string; stale: boolean }>(`${store.url}/api/v1/stores/${storeId}/hub-stock`, 'GET');
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(200);
+    expect(fresh.body.stale).toBe(false);
+    expect(fresh.body.items.find((i) => i.itemId === 'syrup-cherry')?.available).toBeGreaterThan(0);
+    await hub.proc!.stop();
+    const stale = await send<{ syncedAt: string; stale: boolean; reason: string }>(`${store.url}/api/v1/stores/${storeId}/hub-stock`, 'GET');
+    expect(stale.status).toBe(200);
+    expect(stale.body).toMatchObject({ stale: true, syncedAt: fresh.body.syncedAt });
+    expect(stale.body.reason).toContain('did not answer');
+    await network.start(hub);
+  });
+
   it("settles a store's cancel at the hub, giving back what the approval held", async () => {
     const made = await send<View>(`${store.url}/api/v1/stores/${storeId}/supply-requests`, 'POST', { items: [{ itemId: 'syrup-cherry', quantity: 4 }] });
     await waitFor('the hub to hold it', async () => ((await send<View>(`${hub.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET')).status === 200 ? true : undefined), 20_000);

@@ -99,6 +99,9 @@ describe('the staff pages', () => {
     await signIn(manager.page, world.main.url, 'manager_logan-001', world.password('manager_logan-001'));
     await manager.page.getByRole('link', { name: 'Supply' }).click();
     await manager.page.getByRole('heading', { name: 'Logan Main Street: supply' }).waitFor();
+    // What the hub has comes from the hub, through the store.
+    await manager.page.getByText(/The hub's stock as of/).waitFor();
+    await expect.poll(async () => (await manager.page.getByRole('row', { name: /^Cherry/ }).first().textContent()) ?? '').toContain('100');
     await manager.page.getByLabel('Quantity of Cherry to ask for').fill('7');
     await manager.page.getByLabel('Urgency').selectOption('URGENT');
     await manager.page.getByRole('button', { name: /Send the request/ }).click();

@@ -1,11 +1,14 @@
 // The hub's own stock: the same ledger as a store's, kept under the hub's
 // id. Its logistics manager reads it (low items only, if asked) and records
-// receipts, adjustments and damage; approvals hold it for requests.
+// receipts, adjustments and damage; approvals hold it for requests. A store
+// sees what its hub has available (what it could ask for), fetched from the
+// hub over the signed peer protocol and kept, so a store cut off from its
+// hub still shows the last copy, with the time it was synced.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { NodeContext } from '../../core/context.js';
 import { typed } from '../../http/app.js';
-import { NotFound } from '../../http/errors.js';
+import { NotFound, Unavailable } from '../../http/errors.js';
 import { lineText } from '../../lib/text.js';
 import type { InventoryService } from '../inventory/index.js';
 
@@ -22,8 +25,56 @@ const hubItemSchema = z.object({
   lowStock: z.boolean(),
 });
 
+export const HUB_STOCK_PATH = '/p2p/v1/supply/hub-stock';
+const HUB_STOCK_TIMEOUT_MS = 3000;
+
+const offerSchema = z.object({
+  hubId: z.string(),
+  items: z.array(z.object({ itemId: z.string(), name: z.string().nullable(), available: z.number() })),
+  asOf: z.string(),
+});
+type Offer = z.infer<typeof offerSchema>;
+
 export function registerHubStockRoutes(app: FastifyInstance, ctx: NodeContext, inventory: InventoryService): void {
   const r = typed(app);
+  let lastOffer: { offer: Offer; syncedAt: string } | undefined;
+
+  r.get(
+    HUB_STOCK_PATH,
+    { config: { access: 'peer' }, schema: { tags: ['peer'], summary: "What a hub has available, for its stores' request forms", response: { 200: offerSchema }, security: [{ peer: [] }] } },
+    async () => {
+      if (ctx.config.role !== 'hub') throw new NotFound('Only a supply hub offers stock.');
+      const items = await inventory.items(ctx.identity.nodeId);
+      return { hubId: ctx.identity.nodeId, items: items.map((i) => ({ itemId: i.itemId, name: i.name ?? null, available: i.available })), asOf: new Date(ctx.clock.now()).toISOString() };
+    },
+  );
+
+  r.get(
+    '/api/v1/stores/:storeId/hub-stock',
+    {
+      config: { access: { roles: ['MANAGER', 'ADMIN', 'LOGISTICS_MANAGER'], scope: { store: 'storeId' } } },
+      schema: {
+        tags: ['supply'],
+        summary: "What the store's region hub has available (what it could ask for), with when it was last synced; the last copy when the hub cannot be reached",
+        params: z.strictObject({ storeId: z.uuid() }),
+        response: { 200: offerSchema.extend({ syncedAt: z.string(), stale: z.boolean(), reason: z.string().optional() }) },
+        security,
+      },
+    },
+    async (request) => {
+      if (ctx.config.role !== 'store' || request.params.storeId !== ctx.identity.nodeId) throw new NotFound(`Store ${request.params.storeId}'s view of its hub is kept at that store's own node.`);
+      const hub = ctx.mesh.hubs().find((h) => h.region === ctx.config.region);
+      try {
+        if (!hub) throw new Error(`no hub of region ${ctx.config.region} is known here yet`);
+        const offer = await ctx.mesh.call<Offer>(hub.nodeId, 'GET', HUB_STOCK_PATH, undefined, HUB_STOCK_TIMEOUT_MS);
+        lastOffer = { offer, syncedAt: new Date(ctx.clock.now()).toISOString() };
+        return { ...offer, syncedAt: lastOffer.syncedAt, stale: false };
+      } catch (err) {
+        if (!lastOffer) throw new Unavailable(`The region's hub cannot be reached (${(err as Error).message}), and this store holds no earlier copy of its stock.`);
+        return { ...lastOffer.offer, syncedAt: lastOffer.syncedAt, stale: true, reason: `the hub did not answer: ${(err as Error).message}` };
+      }
+    },
+  );
   const thisHub = (hubId: string) => {
     if (ctx.config.role !== 'hub' || hubId !== ctx.identity.nodeId) throw new NotFound(`Hub ${hubId}'s stock is kept at that hub's own node.`);
   };

@@ -25,6 +25,14 @@ export default function StoreSupplyPage() {
     refetchInterval: 5000,
     queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/supply-requests', { params: { path: { storeId }, query: { limit: 100 } } })),
   });
+  // What the region's hub has (fetched by the store from its hub; the last copy when the hub is away).
+  const hubStock = useQuery({
+    queryKey: ['hub-stock', storeId],
+    enabled: base !== undefined,
+    retry: 0,
+    queryFn: () => ok(apiAt(base).GET('/api/v1/stores/{storeId}/hub-stock', { params: { path: { storeId } } })),
+  });
+  const atHub = new Map((hubStock.data?.items ?? []).map((i) => [i.itemId, i.available]));
   const [qty, setQty] = useState<Record<string, number>>({});
   const [urgency, setUrgency] = useState<Urgency>('NORMAL');
   const [notes, setNotes] = useState('');
@@ -63,7 +71,14 @@ export default function StoreSupplyPage() {
       >
         <h2>Ask the hub for stock</h2>
         <p className="small">Low items come first; “suggest” fills in what brings an item back to twice its threshold.</p>
-        <Table caption="Items to ask for" columns={['Item', 'Available', 'Threshold', 'Ask for']}>
+        {hubStock.data && (
+          <p className="small" role="status">
+            The hub's stock as of {dateTime(hubStock.data.syncedAt)}
+            {hubStock.data.stale && <strong> (the last copy: the hub is not answering now)</strong>}.
+          </p>
+        )}
+        {hubStock.error && <ProblemAlert error={hubStock.error} />}
+        <Table caption="Items to ask for" columns={['Item', 'Available', 'Threshold', 'The hub has', 'Ask for']}>
             {items.map((i) => (
               <tr key={i.itemId}>
                 <th scope="row">
@@ -71,6 +86,7 @@ export default function StoreSupplyPage() {
                 </th>
                 <td>{i.available}</td>
                 <td>{i.threshold}</td>
+                <td>{atHub.get(i.itemId) ?? '—'}</td>
                 <td className="row">
                   <input type="number" min={0} max={100000} aria-label={`Quantity of ${i.name} to ask for`} value={qty[i.itemId] ?? 0} onChange={(e) => setQty((q) => ({ ...q, [i.itemId]: Math.max(0, Number(e.target.value) || 0) }))} />
                   {suggested(i) > 0 && (
