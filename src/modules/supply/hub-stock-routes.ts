@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { NodeContext } from '../../core/context.js';
 import { typed } from '../../http/app.js';
-import { NotFound, Unavailable } from '../../http/errors.js';
+import { NotFound } from '../../http/errors.js';
 import { lineText } from '../../lib/text.js';
 import type { InventoryService } from '../inventory/index.js';
 
@@ -57,7 +57,16 @@ export function registerHubStockRoutes(app: FastifyInstance, ctx: NodeContext, i
         tags: ['supply'],
         summary: "What the store's region hub has available (what it could ask for), with when it was last synced; the last copy when the hub cannot be reached",
         params: z.strictObject({ storeId: z.uuid() }),
-        response: { 200: offerSchema.extend({ syncedAt: z.string(), stale: z.boolean(), reason: z.string().optional() }) },
+        response: {
+          200: z.object({
+            hubId: z.string().nullable(),
+            items: offerSchema.shape.items,
+            asOf: z.string().nullable(),
+            syncedAt: z.string().nullable().describe('when this store last had an answer from its hub; null: never'),
+            stale: z.boolean(),
+            reason: z.string().optional(),
+          }),
+        },
         security,
       },
     },
@@ -70,7 +79,8 @@ export function registerHubStockRoutes(app: FastifyInstance, ctx: NodeContext, i
         lastOffer = { offer, syncedAt: new Date(ctx.clock.now()).toISOString() };
         return { ...offer, syncedAt: lastOffer.syncedAt, stale: false };
       } catch (err) {
-        if (!lastOffer) throw new Unavailable(`The region's hub cannot be reached (${(err as Error).message}), and this store holds no earlier copy of its stock.`);
+        // Not knowing the hub's stock is a state to show, not a failure of this node.
+        if (!lastOffer) return { hubId: hub?.nodeId ?? null, items: [], asOf: null, syncedAt: null, stale: true, reason: `the hub's stock is not known yet: ${(err as Error).message}` };
         return { ...lastOffer.offer, syncedAt: lastOffer.syncedAt, stale: true, reason: `the hub did not answer: ${(err as Error).message}` };
       }
     },

@@ -169,3 +169,21 @@ describeEachDb('supply requests at a hub', (db) => {
     expect(await count()).toBe(before);
   });
 });
+
+describeEachDb("a store's view of its hub's stock", (db) => {
+  let store: TestNode;
+  beforeAll(async () => {
+    store = await createTestNode({ role: 'store', db });
+  });
+  afterAll(() => store?.close());
+
+  it('says the stock is not known yet when no hub has answered, rather than failing', async () => {
+    const storeId = store.ctx.identity.nodeId;
+    const res = await store.app.inject({ method: 'GET', url: `/api/v1/stores/${storeId}/hub-stock`, headers: operator });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ items: [], syncedAt: null, stale: true });
+    expect(res.json<{ reason: string }>().reason).toContain('not known yet');
+    const elsewhere = await store.app.inject({ method: 'GET', url: `/api/v1/stores/${STORE}/hub-stock`, headers: operator });
+    expect(elsewhere.statusCode).toBe(404);
+  });
+});

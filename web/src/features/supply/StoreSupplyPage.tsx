@@ -73,8 +73,14 @@ export default function StoreSupplyPage() {
         <p className="small">Low items come first; “suggest” fills in what brings an item back to twice its threshold.</p>
         {hubStock.data && (
           <p className="small" role="status">
-            The hub's stock as of {dateTime(hubStock.data.syncedAt)}
-            {hubStock.data.stale && <strong> (the last copy: the hub is not answering now)</strong>}.
+            {hubStock.data.syncedAt ? (
+              <>
+                The hub's stock as of {dateTime(hubStock.data.syncedAt)}
+                {hubStock.data.stale && <strong> (the last copy: the hub is not answering now)</strong>}.
+              </>
+            ) : (
+              <>The hub's stock is not known yet ({hubStock.data.reason}).</>
+            )}
           </p>
         )}
         {hubStock.error && <ProblemAlert error={hubStock.error} />}
