@@ -25,6 +25,11 @@ const hubItemSchema = z.object({
   lowStock: z.boolean(),
 });
 
+/** A hub's queue and stock are answered by that hub's own node only. */
+export function assertThisHub(ctx: NodeContext, hubId: string, what: string): void {
+  if (ctx.config.role !== 'hub' || hubId !== ctx.identity.nodeId) throw new NotFound(`Hub ${hubId}'s ${what} is kept at that hub's own node.`);
+}
+
 export const HUB_STOCK_PATH = '/p2p/v1/supply/hub-stock';
 const HUB_STOCK_TIMEOUT_MS = 3000;
 
@@ -85,9 +90,7 @@ export function registerHubStockRoutes(app: FastifyInstance, ctx: NodeContext, i
       }
     },
   );
-  const thisHub = (hubId: string) => {
-    if (ctx.config.role !== 'hub' || hubId !== ctx.identity.nodeId) throw new NotFound(`Hub ${hubId}'s stock is kept at that hub's own node.`);
-  };
+  const thisHub = (hubId: string) => assertThisHub(ctx, hubId, 'stock');
 
   r.get(
     '/api/v1/hubs/:hubId/inventory',

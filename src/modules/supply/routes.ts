@@ -6,10 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { NodeContext } from '../../core/context.js';
 import { typed } from '../../http/app.js';
-import { NotFound } from '../../http/errors.js';
 import { lineText, multilineText } from '../../lib/text.js';
 import { supplyStatuses, urgencies } from './model.js';
 import type { SupplyService } from './service.js';
+import { assertThisHub } from './hub-stock-routes.js';
 
 const security = [{ bearer: [] }];
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a catalog item id such as syrup-cherry');
@@ -80,7 +80,7 @@ export function registerSupplyRoutes(app: FastifyInstance, ctx: NodeContext, sup
       schema: { tags: ['supply'], summary: "The hub's queue, CRITICAL first, then the oldest", params: z.strictObject({ hubId: z.uuid() }), querystring: listQuery, response: { 200: listSchema }, security },
     },
     async (request) => {
-      if (request.params.hubId !== ctx.identity.nodeId || ctx.config.role !== 'hub') throw new NotFound(`Hub ${request.params.hubId}'s queue is kept at that hub's own node.`);
+      assertThisHub(ctx, request.params.hubId, 'queue');
       return { items: await supply.list({ hubId: request.params.hubId, ...request.query }), nextCursor: null };
     },
   );
