@@ -134,6 +134,13 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'GET /api/v1/hubs/:hubId/inventory': { here: REGION_LOGISTICS },
   'GET /api/v1/stores/:storeId/hub-stock': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE], otherStore: ['MANAGER@other', 'ADMIN@other', ...HEAD_OFFICE] },
   'POST /api/v1/hubs/:hubId/inventory/transactions': { here: REGION_LOGISTICS },
+  'POST /api/v1/deliveries': { here: REGION_LOGISTICS },
+  'GET /api/v1/deliveries': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
+  'GET /api/v1/deliveries/:deliveryId': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
+  'PATCH /api/v1/deliveries/:deliveryId': { here: REGION_LOGISTICS },
+  'POST /api/v1/deliveries/:deliveryId/dispatch': { here: REGION_LOGISTICS },
+  'POST /api/v1/deliveries/:deliveryId/fail': { here: REGION_LOGISTICS },
+  'POST /api/v1/deliveries/:deliveryId/receipt': { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] },
   'POST /api/v1/stores/:storeId/accounts/:userId/disable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'POST /api/v1/stores/:storeId/accounts/:userId/enable': { here: STORE_ADMIN, otherStore: OTHER_STORE_ADMIN },
   'GET /api/v1/stores/:storeId/inventory': STORE_READERS,
@@ -229,6 +236,7 @@ describeEachDb('role matrix (store node)', (db) => {
           case 'orderId':
           case 'requestId':
           case 'hubId':
+          case 'deliveryId':
             return randomUUID();
           case 'drinkId':
             return 'classic-cherry-cola';

@@ -93,4 +93,45 @@ describe('supply requests across a store and its hub', () => {
     await waitFor('the store to see it cancelled', async () => ((await send<View>(`${store.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET')).body.status === 'CANCELLED' ? true : undefined), 20_000);
     expect(await held()).toBe(before - 4);
   });
+
+  it('delivers: the store sees it on order, then in transit, counts it in line by line, and the hub sees the difference', async () => {
+    const position = async () =>
+      (await send<{ items: { itemId: string; onHand: number; onOrder: number; inTransit: number; damaged: number }[] }>(`${store.url}/api/v1/stores/${storeId}/inventory`, 'GET')).body.items.find(
+        (i) => i.itemId === 'syrup-cherry',
+      ) ?? { onHand: 0, onOrder: 0, inTransit: 0, damaged: 0 };
+    const start = await position();
+    const made = await send<View>(`${store.url}/api/v1/stores/${storeId}/supply-requests`, 'POST', { items: [{ itemId: 'syrup-cherry', quantity: 10 }], urgency: 'URGENT' });
+    await waitFor('the hub to hold it', async () => ((await send<View>(`${hub.url}/api/v1/supply-requests/${made.body.requestId}`, 'GET')).status === 200 ? true : undefined), 20_000);
+    expect((await send(`${hub.url}/api/v1/supply-requests/${made.body.requestId}/approve`, 'POST', {})).status).toBe(200);
+    await waitFor('the store to have it on order', async () => ((await position()).onOrder === start.onOrder + 10 ? true : undefined), 20_000);
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const planned = await send<{ deliveryId: string; stops: { storeId: string }[] }>(`${hub.url}/api/v1/deliveries`, 'POST', { requestIds: [made.body.requestId], scheduledDate: tomorrow, driver: 'Sam' });
+    expect(planned.status, JSON.stringify(planned.body)).toBe(201);
+    expect(planned.body.stops.map((x) => x.storeId)).toEqual([storeId]);
+    const deliveryId = planned.body.deliveryId;
+    expect((await send(`${hub.url}/api/v1/deliveries/${deliveryId}/dispatch`, 'POST')).status).toBe(200);
+    await waitFor('the store to have it in transit', async () => {
+      const p = await position();
+      return p.inTransit === start.inTransit + 10 && p.onOrder === start.onOrder ? true : undefined;
+    }, 20_000);
+    const tracked = await send<{ items: { deliveryId: string; status: string; driver: string }[] }>(`${store.url}/api/v1/deliveries`, 'GET');
+    expect(tracked.body.items.find((d) => d.deliveryId === deliveryId)).toMatchObject({ status: 'IN_TRANSIT', driver: 'Sam' });
+
+    const tooMany = await send<{ errors: { field: string }[] }>(`${store.url}/api/v1/deliveries/${deliveryId}/receipt`, 'POST', { lines: [{ itemId: 'syrup-cherry', received: 11 }] });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors.map((e) => e.field)).toContain('body.lines.0.received');
+    const counted = await send<View & { receipt: unknown }>(`${store.url}/api/v1/deliveries/${deliveryId}/receipt`, 'POST', { lines: [{ itemId: 'syrup-cherry', received: 7, damaged: 2 }] });
+    expect(counted.status, JSON.stringify(counted.body)).toBe(200);
+    expect(counted.body).toMatchObject({ status: 'DELIVERED', receipt: [{ itemId: 'syrup-cherry', shipped: 10, received: 7, damaged: 2, short: 1 }] });
+    const after = await position();
+    expect(after).toMatchObject({ onHand: start.onHand + 7, damaged: start.damaged + 2, inTransit: start.inTransit, onOrder: start.onOrder });
+    expect((await send(`${store.url}/api/v1/deliveries/${deliveryId}/receipt`, 'POST', { lines: [{ itemId: 'syrup-cherry', received: 7 }] })).status).toBe(409);
+
+    const done = await waitFor('the hub to see the count and complete the delivery', async () => {
+      const d = await send<{ status: string; requests: { status: string; shortUnits: number; damagedUnits: number }[] }>(`${hub.url}/api/v1/deliveries/${deliveryId}`, 'GET');
+      return d.body.status === 'COMPLETED' ? d.body : undefined;
+    }, 20_000);
+    expect(done.requests).toEqual([expect.objectContaining({ status: 'DELIVERED', shortUnits: 1, damagedUnits: 2 })]);
+  });
 });

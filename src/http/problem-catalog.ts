@@ -45,6 +45,8 @@ export const PROBLEMS = {
   refund_not_retryable: { status: 409, title: 'Refund not retryable', description: 'There is no failed refund on this order to retry.' },
   // Inventory
   stock_below_zero: { status: 409, title: 'Stock would go below zero', description: 'The movement or count would take stock below zero or below what open orders reserve; nothing was applied.' },
+  // Supply
+  not_deliverable: { status: 409, title: 'Not deliverable', description: 'A request named for a delivery is not APPROVED at this hub, or is already on another delivery; `errors` names each one. Nothing was planned.' },
   // Mesh
   node_key_mismatch: { status: 409, title: 'Node key mismatch', description: 'This node id is registered with another key; a node keeps its identity across restarts, so this is a different node or a lost data directory.' },
   not_owner_hub: { status: 409, title: 'Not the owner hub', description: 'This hub does not own the keys asked about; ask the owner hub.' },

@@ -36,6 +36,10 @@ export function registerModules(app: FastifyInstance, ctx: NodeContext): Modules
     inventory,
     itemInfo: (ids) => catalog.ingredientInfo(ids),
     regionOfStore: async (storeId) => (await stores.get(storeId).catch(() => undefined))?.region,
+    storeInfo: async (storeId) => {
+      const s = await stores.get(storeId).catch(() => undefined);
+      return s && s.lat !== null && s.lon !== null ? { name: s.name, lat: s.lat, lon: s.lon } : undefined;
+    },
   });
   return { apiBaseUrls: () => stores.apiBaseUrls() };
 }

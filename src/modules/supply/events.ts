@@ -8,6 +8,7 @@
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import type { ReplicatedEvent } from '../../core/context.js';
+import type { ReceiptLine } from './delivery-model.js';
 import type { SupplyLine, SupplyStatus, Urgency } from './model.js';
 import { supplyRequests } from './schema.js';
 
@@ -30,6 +31,12 @@ export interface SupplyRecord {
   decidedBy: string | null;
   decidedAt: string | null;
   reviewNotes: string | null;
+  /** The delivery carrying it, once planned. */
+  deliveryId?: string | null | undefined;
+  /** The store's count, once received. */
+  receipt?: ReceiptLine[] | null | undefined;
+  receivedBy?: string | null | undefined;
+  receivedAt?: string | null | undefined;
 }
 
 export interface CancelAsk {
@@ -57,11 +64,24 @@ function rowOf(r: SupplyRecord, hlc: string): typeof supplyRequests.$inferInsert
     decidedBy: r.decidedBy,
     decidedAt: r.decidedAt ? new Date(r.decidedAt) : null,
     reviewNotes: r.reviewNotes,
+    deliveryId: r.deliveryId ?? null,
+    receipt: r.receipt ?? null,
+    receivedBy: r.receivedBy ?? null,
+    receivedAt: r.receivedAt ? new Date(r.receivedAt) : null,
     hlc,
   };
 }
 
-export function recordOf(row: typeof supplyRequests.$inferSelect): SupplyRecord & { cancelAskedAt: string | null } {
+/** A request as stored here, every field present. */
+export type StoredRequest = SupplyRecord & {
+  deliveryId: string | null;
+  receipt: ReceiptLine[] | null;
+  receivedBy: string | null;
+  receivedAt: string | null;
+  cancelAskedAt: string | null;
+};
+
+export function recordOf(row: typeof supplyRequests.$inferSelect): StoredRequest {
   return {
     requestId: row.requestId,
     storeId: row.storeId,
@@ -77,12 +97,19 @@ export function recordOf(row: typeof supplyRequests.$inferSelect): SupplyRecord 
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt?.toISOString() ?? null,
     reviewNotes: row.reviewNotes,
+    deliveryId: row.deliveryId,
+    receipt: (row.receipt as ReceiptLine[] | null) ?? null,
+    receivedBy: row.receivedBy,
+    receivedAt: row.receivedAt?.toISOString() ?? null,
     cancelAskedAt: row.cancelAskedAt?.toISOString() ?? null,
   };
 }
 
 /** Whether this node keeps a copy: the hub of the request, or its store. */
 export type Keeps = (r: { storeId: string; hubId: string }) => boolean;
+
+/** Called at the request's store after its copy changed, so the store's ledger follows (on order, in transit). */
+export type Follow = (tx: Tx, r: SupplyRecord, stage: string) => Promise<void>;
 
 /** A new request: kept once; a resend (the same event again, or the store's copy) changes nothing. */
 export async function applySubmitted(tx: Tx, event: Pick<ReplicatedEvent, 'hlc' | 'payload'>, keeps: Keeps): Promise<void> {
@@ -92,14 +119,39 @@ export async function applySubmitted(tx: Tx, event: Pick<ReplicatedEvent, 'hlc' 
 }
 
 /** The hub's newest word on a request wins over anything older. */
-export async function applySet(tx: Tx, event: Pick<ReplicatedEvent, 'hlc' | 'payload'>, keeps: Keeps): Promise<void> {
+export async function applySet(tx: Tx, event: Pick<ReplicatedEvent, 'hlc' | 'payload'>, keeps: Keeps, follow?: Follow): Promise<void> {
   const r = event.payload as SupplyRecord;
   if (!keeps(r)) return;
   const row = rowOf(r, event.hlc);
-  await tx
+  const written = await tx
     .insert(supplyRequests)
     .values(row)
-    .onConflictDoUpdate({ target: supplyRequests.requestId, set: { ...row, requestId: undefined }, setWhere: lt(supplyRequests.hlc, event.hlc) });
+    .onConflictDoUpdate({ target: supplyRequests.requestId, set: { ...row, requestId: undefined }, setWhere: lt(supplyRequests.hlc, event.hlc) })
+    .returning({ stage: supplyRequests.ledgerStage });
+  if (written[0] && follow) await follow(tx, r, written[0].stage);
+}
+
+/** A store counted a delivery in: the request is DELIVERED with the count, at the store and at the hub. */
+export const SUPPLY_RECEIVED = 'supply.request.received';
+
+export interface ReceivedPayload {
+  requestId: string;
+  storeId: string;
+  hubId: string;
+  lines: ReceiptLine[];
+  by: string;
+  at: string;
+}
+
+export async function applyReceived(tx: Tx, event: Pick<ReplicatedEvent, 'hlc' | 'payload'>, keeps: Keeps): Promise<boolean> {
+  const p = event.payload as ReceivedPayload;
+  if (!keeps(p)) return false;
+  const rows = await tx
+    .update(supplyRequests)
+    .set({ status: 'DELIVERED', receipt: p.lines, receivedBy: p.by, receivedAt: new Date(p.at), updatedAt: new Date(p.at), hlc: event.hlc })
+    .where(and(eq(supplyRequests.requestId, p.requestId), eq(supplyRequests.storeId, p.storeId), eq(supplyRequests.status, 'IN_TRANSIT')))
+    .returning({ requestId: supplyRequests.requestId });
+  return rows.length > 0;
 }
 
 /** A store's ask to cancel: noted on the copy; the hub settles it (service.settleCancels). */

@@ -10,7 +10,8 @@ export type Urgency = (typeof urgencies)[number];
 export const SUPPLY_TRANSITIONS: Readonly<Record<SupplyStatus, readonly SupplyStatus[]>> = {
   PENDING: ['APPROVED', 'DENIED', 'CANCELLED'],
   APPROVED: ['IN_TRANSIT', 'CANCELLED'],
-  IN_TRANSIT: ['DELIVERED'],
+  // Back to APPROVED only when its delivery fails: the stock goes back to the hub, held again, for the next delivery.
+  IN_TRANSIT: ['DELIVERED', 'APPROVED'],
   DELIVERED: [],
   DENIED: [],
   CANCELLED: [],

@@ -31,6 +31,13 @@ export const supplyViewSchema = z.object({
   decidedAt: z.string().nullable(),
   reviewNotes: z.string().nullable(),
   cancelAskedAt: z.string().nullable().describe('the store asked its hub to cancel; the hub settles it'),
+  deliveryId: z.string().nullable().describe('the delivery carrying it, once planned'),
+  receipt: z
+    .array(z.object({ itemId: z.string(), shipped: z.number(), received: z.number(), damaged: z.number(), short: z.number() }))
+    .nullable()
+    .describe("the store's count, line by line, once delivered"),
+  receivedBy: z.string().nullable(),
+  receivedAt: z.string().nullable(),
   totalItems: z.number(),
   overdue: z.boolean().describe('open longer than its urgency allows: 1 day CRITICAL, 3 URGENT, 7 NORMAL, 14 LOW'),
   allowedNext: z.array(z.enum(supplyStatuses)),

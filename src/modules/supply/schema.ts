@@ -1,7 +1,7 @@
 // Supply requests: a store asks its region's hub for stock. The hub owns
 // each request once it has it; the store keeps a mirror that follows the
 // hub's events. Rows carry the hlc of the event that last set them.
-import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { doublePrecision, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const supplyRequests = pgTable(
   'supply_requests',
@@ -25,8 +25,49 @@ export const supplyRequests = pgTable(
     /** The store asked to cancel (by event, so it works while the hub is away); the hub settles it. */
     cancelAskedBy: text('cancel_asked_by'),
     cancelAskedAt: timestamp('cancel_asked_at', { withTimezone: true, mode: 'date' }),
+    /** The delivery that carries it, once planned. */
+    deliveryId: text('delivery_id'),
+    /** The store's count, line by line: [{ itemId, shipped, received, damaged, short }]. */
+    receipt: jsonb('receipt'),
+    receivedBy: text('received_by'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
+    /** At the store: how far its ledger has followed this request (delivery-model.ts). */
+    ledgerStage: text('ledger_stage').notNull().default('none'),
     /** The hlc of the event that last set this row: a later event wins. */
     hlc: text('hlc').notNull(),
   },
   (t) => [index('supply_requests_hub_status_idx').on(t.hubId, t.status), index('supply_requests_store_status_idx').on(t.storeId, t.status)],
+);
+
+/**
+ * A delivery from a hub: driver, vehicle, day and the stops in the order the
+ * route optimiser chose. Owned by the hub; each store that is a stop keeps a
+ * copy (the tracker).
+ */
+export const supplyDeliveries = pgTable(
+  'supply_deliveries',
+  {
+    deliveryId: text('delivery_id').primaryKey(),
+    hubId: text('hub_id').notNull(),
+    region: text('region').notNull(),
+    status: text('status').notNull(),
+    driver: text('driver'),
+    vehicle: text('vehicle'),
+    scheduledDate: text('scheduled_date').notNull(),
+    /** [{ storeId, name, lat, lon, requestIds }] in route order. */
+    stops: jsonb('stops').notNull(),
+    /** The hub's position, where the route starts and ends. */
+    startLat: doublePrecision('start_lat').notNull(),
+    startLon: doublePrecision('start_lon').notNull(),
+    /** { miles, minutes, givenOrderMiles, nearestNeighbourMiles, method }. */
+    route: jsonb('route').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true, mode: 'date' }),
+    closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+    failureReason: text('failure_reason'),
+    hlc: text('hlc').notNull(),
+  },
+  (t) => [index('supply_deliveries_hub_status_idx').on(t.hubId, t.status, t.scheduledDate)],
 );

@@ -9,7 +9,8 @@ import type { MeshView, ReplicatedEvent, ReplicationApi } from '../../core/conte
 import { Conflict, Invalid, NotFound, Unavailable } from '../../http/errors.js';
 import type { InventoryService } from '../inventory/index.js';
 import { allowedFrom, byUrgencyThenAge, isOverdue, mayMove, partialLines, type SupplyLine, type SupplyStatus, type Urgency } from './model.js';
-import { applyCancelAsk, applySet, applySubmitted, recordOf, regionTopic, SUPPLY_CANCEL, SUPPLY_SET, SUPPLY_SUBMITTED, type Keeps, type SupplyRecord } from './events.js';
+import { stageFor, stageMovements, type LedgerStage } from './delivery-model.js';
+import { applyCancelAsk, applySet, applySubmitted, recordOf, regionTopic, SUPPLY_CANCEL, SUPPLY_SET, SUPPLY_SUBMITTED, type Follow, type Keeps, type SupplyRecord } from './events.js';
 import { supplyRequests } from './schema.js';
 
 export interface SupplyDeps {
@@ -35,11 +36,16 @@ export interface SubmitInput {
 
 export type SupplyView = ReturnType<typeof recordOf> & { totalItems: number; overdue: boolean; allowedNext: SupplyStatus[] };
 
+type Emit = Parameters<Parameters<ReplicationApi['transaction']>[0]>[1];
+
 export class SupplyService {
+  readonly keeps: Keeps;
+
   constructor(private readonly d: SupplyDeps) {
     const keeps: Keeps = (r) => (d.role === 'hub' ? r.hubId === d.nodeId : r.storeId === d.nodeId);
+    this.keeps = keeps;
     d.replication.on(SUPPLY_SUBMITTED, (tx, e) => applySubmitted(tx, e, keeps));
-    d.replication.on(SUPPLY_SET, (tx, e) => applySet(tx, e, keeps));
+    d.replication.on(SUPPLY_SET, (tx, e) => applySet(tx, e, keeps, this.follow));
     d.replication.on(SUPPLY_CANCEL, (tx, e) => applyCancelAsk(tx, e));
     if (d.role === 'hub') {
       // A store's ask to cancel is settled as soon as it has been applied here.
@@ -48,6 +54,21 @@ export class SupplyService {
       });
     }
   }
+
+  /**
+   * At the request's store: its ledger follows the request, so what is on
+   * order and in transit always matches (ordered on approval, shipped on
+   * dispatch, order cancelled on cancel; the store's own count receives it).
+   */
+  private readonly follow: Follow = async (tx, r, stage) => {
+    if (this.isHub || r.storeId !== this.d.nodeId) return;
+    const from = stage as LedgerStage;
+    const to = stageFor(r.status, from);
+    if (to === from) return;
+    const moves = stageMovements(from, to, r.items);
+    if (moves.length > 0) await this.d.inventory.recordIn(tx, r.storeId, moves, { actor: 'supply', reason: `supply request ${r.status.toLowerCase()}`, reference: r.requestId });
+    await tx.update(supplyRequests).set({ ledgerStage: to }).where(eq(supplyRequests.requestId, r.requestId));
+  };
 
   private get isHub(): boolean {
     return this.d.role === 'hub';
@@ -122,6 +143,7 @@ export class SupplyService {
   /** Approves at the owning hub, holding its stock for the request in the same transaction (all lines, or what there is when `partial`). */
   async approve(actor: string, requestId: string, o: { partial: boolean; reviewNotes?: string | undefined }): Promise<SupplyView> {
     return this.change(requestId, 'APPROVED', actor, async (tx, r) => {
+      if (r.status !== 'PENDING') throw this.invalidMove(r.status, 'APPROVED');
       let lines: SupplyLine[] = r.items.map((l) => ({ ...l, approvedQuantity: l.quantity }));
       if (o.partial) {
         lines = partialLines(r.items, await this.d.inventory.available(r.hubId, r.items.map((l) => l.itemId), tx));
@@ -170,7 +192,7 @@ export class SupplyService {
     return asked.length;
   }
 
-  private invalidMove(from: SupplyStatus, to: SupplyStatus): Conflict {
+  invalidMove(from: SupplyStatus, to: SupplyStatus): Conflict {
     const allowed = allowedFrom(from);
     return new Conflict(
       `A ${from} request cannot become ${to}; from ${from} it may become ${allowed.length > 0 ? allowed.join(', ') : 'nothing (it is settled)'}.`,
@@ -180,26 +202,42 @@ export class SupplyService {
   }
 
   /** One move of a request this hub owns: row locked, move checked, change and event in one transaction. */
-  private async change(
+  private async change(requestId: string, to: SupplyStatus, actor: string, work: (tx: Tx, r: SupplyRecord) => Promise<Partial<SupplyRecord>>): Promise<SupplyView> {
+    await this.d.replication.transaction((tx, emit) => this.moveIn(tx, emit, requestId, to, actor, work));
+    return this.get(requestId);
+  }
+
+  /** A request this hub owns, locked for the rest of the caller's transaction. */
+  async lockIn(tx: Tx, requestId: string): Promise<SupplyRecord> {
+    const rows = await tx.select().from(supplyRequests).where(eq(supplyRequests.requestId, requestId)).for('update');
+    if (!rows[0] || rows[0].hubId !== this.d.nodeId) throw new NotFound(`No supply request ${requestId} at this hub.`);
+    const { cancelAskedAt: _asked, ...r } = recordOf(rows[0]);
+    return r;
+  }
+
+  /** A move inside the caller's transaction (deliveries move several requests with their delivery). */
+  async moveIn(
+    tx: Tx,
+    emit: Emit,
     requestId: string,
-    to: SupplyStatus,
+    to: SupplyStatus | 'same',
     actor: string,
     work: (tx: Tx, r: SupplyRecord) => Promise<Partial<SupplyRecord>>,
-  ): Promise<SupplyView> {
-    await this.d.replication.transaction(async (tx, emit) => {
-      const rows = await tx.select().from(supplyRequests).where(eq(supplyRequests.requestId, requestId)).for('update');
-      const row = rows[0];
-      if (!row) throw new NotFound(`No supply request ${requestId} here.`);
-      if (row.hubId !== this.d.nodeId) throw new NotFound(`Supply request ${requestId} is decided by its hub ${row.hubId}, not here.`);
-      const r = recordOf(row);
-      if (!mayMove(r.status, to)) throw this.invalidMove(r.status, to);
-      const changes = await work(tx, r);
-      const at = new Date(this.d.now()).toISOString();
-      const next: SupplyRecord = { ...r, ...changes, status: to, updatedAt: at, decidedBy: actor, decidedAt: at };
-      const { cancelAskedAt: _asked, ...payload } = next as SupplyRecord & { cancelAskedAt?: unknown };
-      const event: ReplicatedEvent = await emit({ topic: regionTopic(r.region), type: SUPPLY_SET, payload });
-      await applySet(tx, event, () => true);
-    });
-    return this.get(requestId);
+  ): Promise<SupplyRecord> {
+    const rows = await tx.select().from(supplyRequests).where(eq(supplyRequests.requestId, requestId)).for('update');
+    const row = rows[0];
+    if (!row) throw new NotFound(`No supply request ${requestId} here.`);
+    if (row.hubId !== this.d.nodeId) throw new NotFound(`Supply request ${requestId} is decided by its hub ${row.hubId}, not here.`);
+    const r = recordOf(row);
+    const status = to === 'same' ? r.status : to;
+    if (to !== 'same' && !mayMove(r.status, to)) throw this.invalidMove(r.status, to);
+    const changes = await work(tx, r);
+    const at = new Date(this.d.now()).toISOString();
+    const decided = to === 'APPROVED' || to === 'DENIED' || to === 'CANCELLED' ? { decidedBy: actor, decidedAt: at } : {};
+    const { cancelAskedAt: _asked, ...current } = r;
+    const next: SupplyRecord = { ...current, ...changes, ...decided, status, updatedAt: at };
+    const event: ReplicatedEvent = await emit({ topic: regionTopic(r.region), type: SUPPLY_SET, payload: next });
+    await applySet(tx, event, () => true);
+    return next;
   }
 }
