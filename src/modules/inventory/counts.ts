@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { Conflict, type FieldError } from '../../http/errors.js';
 import type { ReplicationApi } from '../../core/context.js';
 import { PositionBook, type InventoryItem } from './book.js';
-import { toCsv, type CountRow } from './csv.js';
+import { toCsv } from '../../lib/csv.js';
+import type { CountRow } from './csv.js';
 import { refusalOf } from './ledger.js';
 
 export interface CountResult {

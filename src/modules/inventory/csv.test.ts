@@ -1,7 +1,8 @@
 // CSV for stock counts alone: RFC 4180 parsing with line numbers, and
 // fields that stay text in a spreadsheet.
 import { describe, expect, it } from 'vitest';
-import { csvField, parseCounts, parseCsv } from './csv.js';
+import { csvField, parseCsv } from '../../lib/csv.js';
+import { parseCounts } from './csv.js';
 
 describe('inventory CSV', () => {
   it('reads quoted fields with commas, doubled quotes and line breaks, numbering lines as written', () => {
