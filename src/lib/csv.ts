@@ -1,7 +1,11 @@
 // CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF), read and
 // written. Every problem names its line; a written field never starts a
 // spreadsheet formula.
-import type { FieldError } from '../http/errors.js';
+/** A problem with the text, naming its line (the same shape as an HTTP field error). */
+export interface CsvProblem {
+  field: string;
+  message: string;
+}
 
 export interface CsvRecord {
   /** The line the record starts on, 1-based, as a spreadsheet shows it. */
@@ -10,7 +14,7 @@ export interface CsvRecord {
 }
 
 /** Splits CSV text into records; a stray quote is reported with its line. */
-export function parseCsv(text: string): { records: CsvRecord[]; error?: FieldError } {
+export function parseCsv(text: string): { records: CsvRecord[]; error?: CsvProblem } {
   const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
