@@ -32,14 +32,6 @@ export function registerModules(app: FastifyInstance, ctx: NodeContext): Modules
   });
   registerOrders(app, ctx, { catalog, inventory, stores, tokens });
   registerRoutes(app);
-  registerSupply(app, ctx, {
-    inventory,
-    itemInfo: (ids) => catalog.ingredientInfo(ids),
-    regionOfStore: async (storeId) => (await stores.get(storeId).catch(() => undefined))?.region,
-    storeInfo: async (storeId) => {
-      const s = await stores.get(storeId).catch(() => undefined);
-      return s && s.lat !== null && s.lon !== null ? { name: s.name, lat: s.lat, lon: s.lon } : undefined;
-    },
-  });
+  registerSupply(app, ctx, { inventory, catalog, stores });
   return { apiBaseUrls: () => stores.apiBaseUrls() };
 }

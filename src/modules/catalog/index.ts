@@ -15,6 +15,7 @@ export {
   type DrinkSize,
   type IceLevel,
   type RecipeLine,
+  ingredientTypes,
   priceOf,
   SIZE_BASE_CENTS,
   UNIT_CENTS,

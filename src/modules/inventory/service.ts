@@ -261,6 +261,19 @@ export class InventoryService {
     return { items: page.map(entryOf), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null };
   }
 
+  /** Units sold per local day and item since `fromDay` (in `timeZone`): the store's usage, for its hub's history. */
+  async salesByDay(storeId: string, fromDay: string, timeZone: string): Promise<{ day: string; itemId: string; quantity: number }[]> {
+    const t = inventoryTransactions;
+    const day = sql<string>`to_char(${t.at} at time zone ${timeZone}, 'YYYY-MM-DD')`;
+    const rows = await this.deps.db
+      .select({ day, itemId: t.itemId, quantity: sql<number>`sum(${t.quantity})::int` })
+      .from(t)
+      .where(and(eq(t.storeId, storeId), eq(t.type, 'sale'), sql`${t.at} >= (${fromDay}::date::timestamp at time zone ${timeZone})`))
+      .groupBy(day, t.itemId)
+      .orderBy(asc(day), asc(t.itemId));
+    return rows;
+  }
+
   async countTransactions(storeId: string): Promise<number> {
     const [row] = await this.deps.db.select({ n: sql<number>`count(*)::int` }).from(inventoryTransactions).where(eq(inventoryTransactions.storeId, storeId));
     return row?.n ?? 0;

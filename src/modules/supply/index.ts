@@ -1,51 +1,90 @@
-// Supply module: supply requests between a store and its region's hub, and
-// the hub's own stock. Later parts of the supply issue (deliveries, transfers,
-// replenishment, purchase orders, usage and forecasts) build on this.
+// Supply module: supply requests between a store and its region's hub, the
+// hub's own stock, deliveries and the stores' counts, usage history and
+// forecasts. Later parts of the supply issue (transfers, replenishment,
+// purchase orders) build on this.
 import type { FastifyInstance } from 'fastify';
 import type { NodeContext } from '../../core/context.js';
+import type { CatalogService } from '../catalog/index.js';
 import type { InventoryService } from '../inventory/index.js';
+import type { StoreService } from '../stores/index.js';
 import { DeliveryService } from './deliveries.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerHubStockRoutes } from './hub-stock-routes.js';
 import { ReceiptService } from './receipt.js';
 import { registerSupplyRoutes } from './routes.js';
 import { SupplyService } from './service.js';
+import { itemKeyOf } from './usage-rows.js';
+import { registerUsageRoutes } from './usage-routes.js';
+import { UsageService } from './usage.js';
 
 export { SupplyService, type SupplyView } from './service.js';
 export { DeliveryService, type DeliveryView } from './deliveries.js';
 export { SUPPLY_TRANSITIONS, urgencies, supplyStatuses, type SupplyStatus, type Urgency } from './model.js';
 
-export function registerSupply(
-  app: FastifyInstance,
-  ctx: NodeContext,
-  deps: {
-    inventory: InventoryService;
-    itemInfo: (ids: string[]) => Promise<Map<string, { name: string }>>;
-    regionOfStore: (storeId: string) => Promise<string | undefined>;
-    storeInfo: (storeId: string) => Promise<{ name: string; lat: number; lon: number } | undefined>;
-  },
-): SupplyService {
+/** How often a store sends its recent sales to its hub's usage history. */
+const SALES_INTERVAL_MS = 15 * 60_000;
+
+export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { inventory: InventoryService; catalog: CatalogService; stores: StoreService }): SupplyService {
+  const { inventory, catalog, stores } = deps;
+  const nodeId = ctx.identity.nodeId;
+  const common = { db: ctx.database.db, replication: ctx.replication, inventory, nodeId, role: ctx.config.role, now: () => ctx.clock.now() };
   const service = new SupplyService({
-    db: ctx.database.db,
-    replication: ctx.replication,
-    inventory: deps.inventory,
+    ...common,
     mesh: ctx.mesh,
-    nodeId: ctx.identity.nodeId,
-    role: ctx.config.role,
     region: ctx.config.region,
-    now: () => ctx.clock.now(),
-    itemInfo: deps.itemInfo,
-    regionOfStore: deps.regionOfStore,
+    itemInfo: (ids) => catalog.ingredientInfo(ids),
+    regionOfStore: async (storeId) => (await stores.get(storeId).catch(() => undefined))?.region,
   });
-  const common = { db: ctx.database.db, replication: ctx.replication, inventory: deps.inventory, nodeId: ctx.identity.nodeId, role: ctx.config.role, now: () => ctx.clock.now() };
-  const deliveries = new DeliveryService({ ...common, supply: service, region: ctx.config.region, position: { lat: ctx.config.lat, lon: ctx.config.lon }, storeInfo: deps.storeInfo });
+  const deliveries = new DeliveryService({
+    ...common,
+    supply: service,
+    region: ctx.config.region,
+    position: { lat: ctx.config.lat, lon: ctx.config.lon },
+    storeInfo: async (storeId) => {
+      const s = await stores.get(storeId).catch(() => undefined);
+      return s && s.lat !== null && s.lon !== null ? { name: s.name, lat: s.lat, lon: s.lon } : undefined;
+    },
+  });
   const receipts = new ReceiptService({ ...common, keeps: service.keeps });
+  const usage = new UsageService({
+    ...common,
+    region: ctx.config.region,
+    hubOfRegion: () => ctx.mesh.hubs().find((h) => h.region === ctx.config.region)?.nodeId,
+    salesByDay: async (fromDay) => {
+      const timeZone = (await stores.get(nodeId).catch(() => undefined))?.timeZone ?? 'UTC';
+      const sales = await inventory.salesByDay(nodeId, fromDay, timeZone);
+      const info = await catalog.ingredientInfo([...new Set(sales.map((s) => s.itemId))]);
+      return sales.flatMap((s) => {
+        const i = info.get(s.itemId);
+        return i ? [{ day: s.day, itemName: i.name, itemType: i.type, quantity: s.quantity }] : [];
+      });
+    },
+  });
   registerSupplyRoutes(app, ctx, service);
-  registerHubStockRoutes(app, ctx, deps.inventory);
+  registerHubStockRoutes(app, ctx, inventory);
   registerDeliveryRoutes(app, ctx, deliveries, receipts, service);
+  registerUsageRoutes(app, ctx, {
+    usage,
+    regionStores: async () => {
+      const ids = new Set<string>();
+      let after: string | undefined;
+      do {
+        const page = await stores.list({ region: ctx.config.region, limit: 500, after });
+        for (const s of page.items) ids.add(s.storeId);
+        after = page.nextCursor ?? undefined;
+      } while (after);
+      return ids;
+    },
+    hubStockOf: async (itemName, itemType) => {
+      const item = (await catalog.ingredients({ includeRetired: true })).find((i) => itemKeyOf(i.name, i.type) === itemKeyOf(itemName, itemType));
+      return item ? ((await inventory.available(nodeId, [item.itemId]))[item.itemId] ?? 0) : null;
+    },
+  });
   if (ctx.config.role === 'hub') {
     ctx.jobs.add({ name: 'supply-cancels', intervalMs: 30_000, run: async () => void (await service.settleCancels()) });
     ctx.jobs.add({ name: 'supply-deliveries', intervalMs: 30_000, run: async () => void (await deliveries.settleCompletions()) });
+  } else {
+    ctx.jobs.add({ name: 'supply-sales', intervalMs: SALES_INTERVAL_MS, run: async () => void (await usage.sendSales()) });
   }
   return service;
 }

@@ -1,7 +1,7 @@
 // Supply requests: a store asks its region's hub for stock. The hub owns
 // each request once it has it; the store keeps a mirror that follows the
 // hub's events. Rows carry the hlc of the event that last set them.
-import { doublePrecision, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { date, doublePrecision, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const supplyRequests = pgTable(
   'supply_requests',
@@ -70,4 +70,27 @@ export const supplyDeliveries = pgTable(
     hlc: text('hlc').notNull(),
   },
   (t) => [index('supply_deliveries_hub_status_idx').on(t.hubId, t.status, t.scheduledDate)],
+);
+
+/**
+ * Daily usage history at a hub, per store and item: imported (CSV or JSON)
+ * or fed by the stores' own sales. One row per (store, day, item); an item
+ * is its name (case ignored) and type.
+ */
+export const supplyUsage = pgTable(
+  'supply_usage',
+  {
+    hubId: text('hub_id').notNull(),
+    storeId: text('store_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** lower(name) + '|' + type: the key an import upserts by. */
+    itemKey: text('item_key').notNull(),
+    itemName: text('item_name').notNull(),
+    itemType: text('item_type').notNull(),
+    quantity: doublePrecision('quantity').notNull(),
+    /** 'import' or 'sales'. */
+    source: text('source').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.day, t.itemKey] }), index('supply_usage_hub_item_day_idx').on(t.hubId, t.itemKey, t.day)],
 );
