@@ -136,6 +136,12 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'POST /api/v1/hubs/:hubId/inventory/transactions': { here: REGION_LOGISTICS },
   'POST /api/v1/deliveries': { here: REGION_LOGISTICS },
   'POST /api/v1/hubs/:hubId/usage': { here: REGION_LOGISTICS },
+  'POST /api/v1/purchase-orders': { here: REGION_LOGISTICS },
+  'GET /api/v1/purchase-orders': { here: REGION_LOGISTICS },
+  'GET /api/v1/purchase-orders/:poId': { here: REGION_LOGISTICS },
+  'POST /api/v1/purchase-orders/:poId/approve': { here: REGION_LOGISTICS },
+  'POST /api/v1/purchase-orders/:poId/receipt': { here: REGION_LOGISTICS },
+  'POST /api/v1/purchase-orders/:poId/cancel': { here: REGION_LOGISTICS },
   'GET /api/v1/hubs/:hubId/usage': { here: REGION_LOGISTICS },
   'POST /api/v1/hubs/:hubId/forecasts': { here: REGION_LOGISTICS },
   'GET /api/v1/deliveries': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
@@ -240,6 +246,7 @@ describeEachDb('role matrix (store node)', (db) => {
           case 'requestId':
           case 'hubId':
           case 'deliveryId':
+          case 'poId':
             return randomUUID();
           case 'drinkId':
             return 'classic-cherry-cola';

@@ -21,6 +21,7 @@ const hubItemSchema = z.object({
   onHand: z.number(),
   reserved: z.number(),
   available: z.number(),
+  onOrder: z.number().describe('ordered from suppliers, not yet received'),
   threshold: z.number(),
   lowStock: z.boolean(),
 });
@@ -111,7 +112,7 @@ export function registerHubStockRoutes(app: FastifyInstance, ctx: NodeContext, i
       const shown = request.query.lowStock === 'true' ? items.filter((i) => i.lowStock) : items;
       return {
         hubId: request.params.hubId,
-        items: shown.map((i) => ({ itemId: i.itemId, name: i.name ?? null, type: i.type ?? null, onHand: i.onHand, reserved: i.reserved, available: i.available, threshold: i.threshold, lowStock: i.lowStock })),
+        items: shown.map((i) => ({ itemId: i.itemId, name: i.name ?? null, type: i.type ?? null, onHand: i.onHand, reserved: i.reserved, available: i.available, onOrder: i.onOrder, threshold: i.threshold, lowStock: i.lowStock })),
         asOf: new Date(ctx.clock.now()).toISOString(),
       };
     },

@@ -10,6 +10,8 @@ import type { StoreService } from '../stores/index.js';
 import { DeliveryService } from './deliveries.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerHubStockRoutes } from './hub-stock-routes.js';
+import { registerPurchaseOrderRoutes } from './purchase-order-routes.js';
+import { PurchaseOrderService } from './purchase-orders.js';
 import { ReceiptService } from './receipt.js';
 import { registerSupplyRoutes } from './routes.js';
 import { SupplyService } from './service.js';
@@ -80,6 +82,14 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
       return item ? ((await inventory.available(nodeId, [item.itemId]))[item.itemId] ?? 0) : null;
     },
   });
+  const pos = new PurchaseOrderService({
+    db: ctx.database.db,
+    inventory,
+    hubId: nodeId,
+    now: () => ctx.clock.now(),
+    knownItems: async (ids) => new Set((await catalog.ingredientInfo(ids)).keys()),
+  });
+  registerPurchaseOrderRoutes(app, ctx, pos);
   if (ctx.config.role === 'hub') {
     ctx.jobs.add({ name: 'supply-cancels', intervalMs: 30_000, run: async () => void (await service.settleCancels()) });
     ctx.jobs.add({ name: 'supply-deliveries', intervalMs: 30_000, run: async () => void (await deliveries.settleCompletions()) });

@@ -1,7 +1,7 @@
 // Supply requests: a store asks its region's hub for stock. The hub owns
 // each request once it has it; the store keeps a mirror that follows the
 // hub's events. Rows carry the hlc of the event that last set them.
-import { date, doublePrecision, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const supplyRequests = pgTable(
   'supply_requests',
@@ -93,4 +93,43 @@ export const supplyUsage = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.day, t.itemKey] }), index('supply_usage_hub_item_day_idx').on(t.hubId, t.itemKey, t.day)],
+);
+
+/** A hub's order to a supplier; kept at the hub only. Lines: [{ itemId, quantity, received }]. */
+export const purchaseOrders = pgTable(
+  'purchase_orders',
+  {
+    poId: text('po_id').primaryKey(),
+    hubId: text('hub_id').notNull(),
+    supplier: text('supplier').notNull(),
+    lines: jsonb('lines').notNull(),
+    expectedDate: date('expected_date', { mode: 'string' }).notNull(),
+    status: text('status').notNull(),
+    notes: text('notes'),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    approvedBy: text('approved_by'),
+    approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('purchase_orders_hub_status_idx').on(t.hubId, t.status)],
+);
+
+/** A store's replenishment rule for one item: below the reorder point (projected), ask the hub for enough to reach order-up-to, in case multiples. Kept at the store. */
+export const replenishmentRules = pgTable(
+  'replenishment_rules',
+  {
+    storeId: text('store_id').notNull(),
+    itemId: text('item_id').notNull(),
+    reorderPoint: integer('reorder_point').notNull(),
+    orderUpTo: integer('order_up_to').notNull(),
+    caseMultiple: integer('case_multiple').notNull().default(1),
+    enabled: boolean('enabled').notNull().default(true),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The request this rule last raised, and when. */
+    lastRequestId: text('last_request_id'),
+    lastTriggeredAt: timestamp('last_triggered_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.itemId] })],
 );
