@@ -134,4 +134,23 @@ describe('supply requests across a store and its hub', () => {
     }, 20_000);
     expect(done.requests).toEqual([expect.objectContaining({ status: 'DELIVERED', shortUnits: 1, damagedUnits: 2 })]);
   });
+
+  it('raises a request when a replenishment rule is crossed, once per item however often it runs', async () => {
+    const rule = { itemId: 'syrup-vanilla', reorderPoint: 10, orderUpTo: 40, caseMultiple: 12 };
+    const saved = await send<{ lastRequestId: string | null }>(`${store.url}/api/v1/replenishment-rules`, 'POST', rule);
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    expect(saved.body.lastRequestId).not.toBeNull();
+    const again = await send<{ lastRequestId: string }>(`${store.url}/api/v1/replenishment-rules`, 'POST', { ...rule, orderUpTo: 50 });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.lastRequestId).toBe(saved.body.lastRequestId);
+    const mine = await send<{ items: (View & { items: { itemId: string; quantity: number }[]; urgency: string; notes: string })[] }>(`${store.url}/api/v1/stores/${storeId}/supply-requests?status=PENDING`, 'GET');
+    const auto = mine.body.items.filter((r) => r.items.some((l) => l.itemId === 'syrup-vanilla'));
+    expect(auto).toHaveLength(1);
+    expect(auto[0]).toMatchObject({ urgency: 'CRITICAL', items: [{ itemId: 'syrup-vanilla', quantity: 48 }] });
+    expect(auto[0]!.notes).toContain('Automatic: reorder point 10, order up to 40, in cases of 12');
+    const view = await send<{ daysToDelivery: number; items: { itemId: string; basis: string; willCross: boolean }[] }>(`${store.url}/api/v1/stores/${storeId}/to-reorder`, 'GET');
+    expect(view.status, JSON.stringify(view.body)).toBe(200);
+    expect(view.body.items.find((i) => i.itemId === 'syrup-vanilla')).toMatchObject({ basis: 'rule', willCross: true });
+    await waitFor('the hub to hold the automatic request', async () => ((await send(`${hub.url}/api/v1/supply-requests/${auto[0]!.requestId}`, 'GET')).status === 200 ? true : undefined), 20_000);
+  });
 });

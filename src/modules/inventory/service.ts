@@ -269,8 +269,9 @@ export class InventoryService {
       .select({ day, itemId: t.itemId, quantity: sql<number>`sum(${t.quantity})::int` })
       .from(t)
       .where(and(eq(t.storeId, storeId), eq(t.type, 'sale'), sql`${t.at} >= (${fromDay}::date::timestamp at time zone ${timeZone})`))
-      .groupBy(day, t.itemId)
-      .orderBy(asc(day), asc(t.itemId));
+      // By position: the day expression carries parameters, and a repeated one would not match itself.
+      .groupBy(sql`1`, sql`2`)
+      .orderBy(sql`1`, sql`2`);
     return rows;
   }
 

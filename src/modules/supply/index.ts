@@ -13,6 +13,8 @@ import { registerHubStockRoutes } from './hub-stock-routes.js';
 import { registerPurchaseOrderRoutes } from './purchase-order-routes.js';
 import { PurchaseOrderService } from './purchase-orders.js';
 import { ReceiptService } from './receipt.js';
+import { registerReplenishmentRoutes } from './replenishment-routes.js';
+import { ReplenishmentService } from './replenishment.js';
 import { registerSupplyRoutes } from './routes.js';
 import { SupplyService } from './service.js';
 import { itemKeyOf } from './usage-rows.js';
@@ -25,6 +27,8 @@ export { SUPPLY_TRANSITIONS, urgencies, supplyStatuses, type SupplyStatus, type 
 
 /** How often a store sends its recent sales to its hub's usage history. */
 const SALES_INTERVAL_MS = 15 * 60_000;
+/** How often a store checks its replenishment rules against its stock. */
+const REPLENISH_INTERVAL_MS = 60_000;
 
 export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { inventory: InventoryService; catalog: CatalogService; stores: StoreService }): SupplyService {
   const { inventory, catalog, stores } = deps;
@@ -48,13 +52,13 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     },
   });
   const receipts = new ReceiptService({ ...common, keeps: service.keeps });
+  const storeTimeZone = async () => (await stores.get(nodeId).catch(() => undefined))?.timeZone ?? 'UTC';
   const usage = new UsageService({
     ...common,
     region: ctx.config.region,
     hubOfRegion: () => ctx.mesh.hubs().find((h) => h.region === ctx.config.region)?.nodeId,
     salesByDay: async (fromDay) => {
-      const timeZone = (await stores.get(nodeId).catch(() => undefined))?.timeZone ?? 'UTC';
-      const sales = await inventory.salesByDay(nodeId, fromDay, timeZone);
+      const sales = await inventory.salesByDay(nodeId, fromDay, await storeTimeZone());
       const info = await catalog.ingredientInfo([...new Set(sales.map((s) => s.itemId))]);
       return sales.flatMap((s) => {
         const i = info.get(s.itemId);
@@ -90,11 +94,14 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     knownItems: async (ids) => new Set((await catalog.ingredientInfo(ids)).keys()),
   });
   registerPurchaseOrderRoutes(app, ctx, pos);
+  const replenishment = new ReplenishmentService({ db: ctx.database.db, inventory, supply: service, storeId: nodeId, now: () => ctx.clock.now(), itemNames: (ids) => catalog.ingredientInfo(ids), timeZone: storeTimeZone });
+  registerReplenishmentRoutes(app, ctx, replenishment);
   if (ctx.config.role === 'hub') {
     ctx.jobs.add({ name: 'supply-cancels', intervalMs: 30_000, run: async () => void (await service.settleCancels()) });
     ctx.jobs.add({ name: 'supply-deliveries', intervalMs: 30_000, run: async () => void (await deliveries.settleCompletions()) });
   } else {
     ctx.jobs.add({ name: 'supply-sales', intervalMs: SALES_INTERVAL_MS, run: async () => void (await usage.sendSales()) });
+    ctx.jobs.add({ name: 'supply-replenishment', intervalMs: REPLENISH_INTERVAL_MS, run: async () => void (await replenishment.run()) });
   }
   return service;
 }
