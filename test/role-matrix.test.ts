@@ -137,6 +137,7 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'POST /api/v1/deliveries': { here: REGION_LOGISTICS },
   'POST /api/v1/hubs/:hubId/usage': { here: REGION_LOGISTICS },
   'POST /api/v1/purchase-orders': { here: REGION_LOGISTICS },
+  'GET /api/v1/regions/:code/logistics': { here: REGION_LOGISTICS },
   'GET /api/v1/replenishment-rules': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
   'POST /api/v1/replenishment-rules': { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] },
   'DELETE /api/v1/replenishment-rules/:itemId': { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] },
@@ -249,6 +250,8 @@ describeEachDb('role matrix (store node)', (db) => {
           case 'orderId':
           case 'requestId':
           case 'hubId':
+          case 'code':
+            return node.ctx.config.region;
           case 'deliveryId':
           case 'poId':
             return randomUUID();

@@ -153,4 +153,14 @@ describe('supply requests across a store and its hub', () => {
     expect(view.body.items.find((i) => i.itemId === 'syrup-vanilla')).toMatchObject({ basis: 'rule', willCross: true });
     await waitFor('the hub to hold the automatic request', async () => ((await send(`${hub.url}/api/v1/supply-requests/${auto[0]!.requestId}`, 'GET')).status === 200 ? true : undefined), 20_000);
   });
+
+  it("shows the store in its region's overview once it has reported its stock", async () => {
+    const overview = await waitFor('the store to report its stock to the hub', async () => {
+      const o = await send<{ stores: { unknown: { storeId: string }[]; ok: number; low: unknown[]; critical: unknown[] }; requests: { pending: Record<string, number> }; deliveries: { completedLast7Days: number } }>(`${hub.url}/api/v1/regions/C/logistics`, 'GET');
+      return o.status === 200 && !o.body.stores.unknown.some((x) => x.storeId === storeId) ? o.body : undefined;
+    }, 40_000);
+    expect(overview.stores.ok + overview.stores.low.length + overview.stores.critical.length).toBe(1);
+    expect(overview.requests.pending.CRITICAL).toBeGreaterThanOrEqual(1);
+    expect(overview.deliveries.completedLast7Days).toBe(1);
+  }, 60_000);
 });

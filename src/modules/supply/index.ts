@@ -13,6 +13,8 @@ import { registerHubStockRoutes } from './hub-stock-routes.js';
 import { registerPurchaseOrderRoutes } from './purchase-order-routes.js';
 import { PurchaseOrderService } from './purchase-orders.js';
 import { ReceiptService } from './receipt.js';
+import { RegionOverview } from './region-overview.js';
+import { registerRegionRoutes } from './region-routes.js';
 import { registerReplenishmentRoutes } from './replenishment-routes.js';
 import { ReplenishmentService } from './replenishment.js';
 import { registerSupplyRoutes } from './routes.js';
@@ -25,8 +27,8 @@ export { SupplyService, type SupplyView } from './service.js';
 export { DeliveryService, type DeliveryView } from './deliveries.js';
 export { SUPPLY_TRANSITIONS, urgencies, supplyStatuses, type SupplyStatus, type Urgency } from './model.js';
 
-/** How often a store sends its recent sales to its hub's usage history. */
-const SALES_INTERVAL_MS = 15 * 60_000;
+/** How often a store sends its recent sales (to its hub's usage history) and its stock (to the region overview), when they changed. */
+const SALES_INTERVAL_MS = 2 * 60_000;
 /** How often a store checks its replenishment rules against its stock. */
 const REPLENISH_INTERVAL_MS = 60_000;
 
@@ -53,8 +55,10 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
   });
   const receipts = new ReceiptService({ ...common, keeps: service.keeps });
   const storeTimeZone = async () => (await stores.get(nodeId).catch(() => undefined))?.timeZone ?? 'UTC';
+  const replenishment = new ReplenishmentService({ db: ctx.database.db, inventory, supply: service, storeId: nodeId, now: () => ctx.clock.now(), itemNames: (ids) => catalog.ingredientInfo(ids), timeZone: storeTimeZone });
   const usage = new UsageService({
     ...common,
+    stockReport: () => replenishment.stockReport(),
     region: ctx.config.region,
     hubOfRegion: () => ctx.mesh.hubs().find((h) => h.region === ctx.config.region)?.nodeId,
     salesByDay: async (fromDay) => {
@@ -66,21 +70,22 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
       });
     },
   });
+  const regionStores = async () => {
+    const out: { storeId: string; name: string }[] = [];
+    let after: string | undefined;
+    do {
+      const page = await stores.list({ region: ctx.config.region, limit: 500, after });
+      for (const s of page.items) out.push({ storeId: s.storeId, name: s.name });
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    return out;
+  };
   registerSupplyRoutes(app, ctx, service);
   registerHubStockRoutes(app, ctx, inventory);
   registerDeliveryRoutes(app, ctx, deliveries, receipts, service);
   registerUsageRoutes(app, ctx, {
     usage,
-    regionStores: async () => {
-      const ids = new Set<string>();
-      let after: string | undefined;
-      do {
-        const page = await stores.list({ region: ctx.config.region, limit: 500, after });
-        for (const s of page.items) ids.add(s.storeId);
-        after = page.nextCursor ?? undefined;
-      } while (after);
-      return ids;
-    },
+    regionStores: async () => new Set((await regionStores()).map((s) => s.storeId)),
     hubStockOf: async (itemName, itemType) => {
       const item = (await catalog.ingredients({ includeRetired: true })).find((i) => itemKeyOf(i.name, i.type) === itemKeyOf(itemName, itemType));
       return item ? ((await inventory.available(nodeId, [item.itemId]))[item.itemId] ?? 0) : null;
@@ -94,13 +99,13 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     knownItems: async (ids) => new Set((await catalog.ingredientInfo(ids)).keys()),
   });
   registerPurchaseOrderRoutes(app, ctx, pos);
-  const replenishment = new ReplenishmentService({ db: ctx.database.db, inventory, supply: service, storeId: nodeId, now: () => ctx.clock.now(), itemNames: (ids) => catalog.ingredientInfo(ids), timeZone: storeTimeZone });
+  registerRegionRoutes(app, ctx, new RegionOverview({ db: ctx.database.db, usage, inventory, hubId: nodeId, region: ctx.config.region, now: () => ctx.clock.now(), regionStores }));
   registerReplenishmentRoutes(app, ctx, replenishment);
   if (ctx.config.role === 'hub') {
     ctx.jobs.add({ name: 'supply-cancels', intervalMs: 30_000, run: async () => void (await service.settleCancels()) });
     ctx.jobs.add({ name: 'supply-deliveries', intervalMs: 30_000, run: async () => void (await deliveries.settleCompletions()) });
   } else {
-    ctx.jobs.add({ name: 'supply-sales', intervalMs: SALES_INTERVAL_MS, run: async () => void (await usage.sendSales()) });
+    ctx.jobs.add({ name: 'supply-sales', intervalMs: 15_000, run: async () => void (await usage.sendSales(SALES_INTERVAL_MS)) });
     ctx.jobs.add({ name: 'supply-replenishment', intervalMs: REPLENISH_INTERVAL_MS, run: async () => void (await replenishment.run()) });
   }
   return service;

@@ -15,6 +15,16 @@ import type { SupplyService } from './service.js';
 export const DEFAULT_LEAD_DAYS = 3;
 const USE_WINDOW_DAYS = 28;
 
+export interface StockReportLine {
+  itemId: string;
+  name: string;
+  available: number;
+  threshold: number;
+  dailyUse: number;
+  /** null when the item does not sell. */
+  daysOfStock: number | null;
+}
+
 export type Rule = Omit<typeof replenishmentRules.$inferSelect, 'updatedAt' | 'lastTriggeredAt'> & { updatedAt: string; lastTriggeredAt: string | null };
 
 const ruleOf = (r: typeof replenishmentRules.$inferSelect): Rule => ({ ...r, updatedAt: r.updatedAt.toISOString(), lastTriggeredAt: r.lastTriggeredAt?.toISOString() ?? null });
@@ -92,6 +102,24 @@ export class ReplenishmentService {
     return raised;
   }
 
+  /** Units sold per day per item, averaged over the last 28 days of the store's own sales. */
+  async dailyUse(): Promise<Map<string, number>> {
+    const from = new Date(this.d.now() - USE_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10);
+    const use = new Map<string, number>();
+    for (const s of await this.d.inventory.salesByDay(this.d.storeId, from, await this.d.timeZone())) use.set(s.itemId, (use.get(s.itemId) ?? 0) + s.quantity / USE_WINDOW_DAYS);
+    return use;
+  }
+
+  /** The store's stock as its hub's region overview shows it: each item's available, use per day and the days it lasts. */
+  async stockReport(): Promise<StockReportLine[]> {
+    const use = await this.dailyUse();
+    return (await this.d.inventory.items(this.d.storeId)).map((i) => {
+      const daily = use.get(i.itemId) ?? 0;
+      const available = i.onHand - i.reserved;
+      return { itemId: i.itemId, name: i.name, available, threshold: i.threshold, dailyUse: Math.round(daily * 100) / 100, daysOfStock: daily > 0 ? Math.round((available / daily) * 10) / 10 : null };
+    });
+  }
+
   /** The next delivery that stops here, if one is scheduled or on its way. */
   private async nextDelivery(): Promise<{ deliveryId: string; scheduledDate: string; status: string } | null> {
     const today = new Date(this.d.now()).toISOString().slice(0, 10);
@@ -112,9 +140,7 @@ export class ReplenishmentService {
     const unstocked = [...rules.keys()].filter((id) => !stocked.some((i) => i.itemId === id));
     const unstockedNames = await this.d.itemNames(unstocked);
     const items = [...stocked, ...unstocked.map((itemId) => ({ itemId, name: unstockedNames.get(itemId)?.name ?? itemId, onHand: 0, reserved: 0, inTransit: 0, onOrder: 0, threshold: 0 }))];
-    const from = new Date(this.d.now() - USE_WINDOW_DAYS * 86_400_000).toISOString().slice(0, 10);
-    const use = new Map<string, number>();
-    for (const s of await this.d.inventory.salesByDay(this.d.storeId, from, await this.d.timeZone())) use.set(s.itemId, (use.get(s.itemId) ?? 0) + s.quantity / USE_WINDOW_DAYS);
+    const use = await this.dailyUse();
     const next = await this.nextDelivery();
     const days = next ? Math.max(0, Math.ceil((Date.parse(`${next.scheduledDate}T00:00:00Z`) - this.d.now()) / 86_400_000)) : DEFAULT_LEAD_DAYS;
     const names = new Map(items.map((i) => [i.itemId, i.name]));

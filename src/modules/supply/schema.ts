@@ -133,3 +133,13 @@ export const replenishmentRules = pgTable(
   },
   (t) => [primaryKey({ columns: [t.storeId, t.itemId] })],
 );
+
+/** What each store of the region last reported of its stock: per item available, daily use and days it lasts. Kept at the hub. */
+export const supplyStoreStock = pgTable('supply_store_stock', {
+  storeId: text('store_id').primaryKey(),
+  hubId: text('hub_id').notNull(),
+  /** [{ itemId, name, available, threshold, dailyUse, daysOfStock }] */
+  items: jsonb('items').notNull(),
+  reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date' }).notNull(),
+  hlc: text('hlc').notNull(),
+});

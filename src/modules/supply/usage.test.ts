@@ -155,6 +155,20 @@ describeEachDb('usage history and forecasts at a hub', (db) => {
     expect(bad.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toContain('body.horizonDays');
   });
 
+  it("answers the region overview: stores that never reported, the hub's orders, forecast accuracy against seasonal naive", async () => {
+    const res = await hub.app.inject({ method: 'GET', url: '/api/v1/regions/C/logistics', headers: as.logistics! });
+    expect(res.statusCode, res.body).toBe(200);
+    const o = res.json<{ stores: { unknown: { storeId: string }[]; critical: unknown[] }; requests: { pending: Record<string, number> }; forecastAccuracy: { items: number; ratio: number } }>();
+    expect(o.stores.unknown.map((s) => s.storeId).sort()).toEqual([STORE_A, STORE_B]);
+    expect(o.stores.critical).toEqual([]);
+    expect(o.requests.pending).toEqual({ CRITICAL: 0, URGENT: 0, NORMAL: 0, LOW: 0 });
+    // Cherry has 84 days of history (enough to backtest); the other items are too short to count.
+    expect(o.forecastAccuracy.items).toBe(1);
+    expect(o.forecastAccuracy.ratio).toBeLessThanOrEqual(1);
+    expect((await hub.app.inject({ method: 'GET', url: '/api/v1/regions/D/logistics', headers: as.logistics! })).statusCode).toBe(403);
+    expect((await hub.app.inject({ method: 'GET', url: '/api/v1/regions/D/logistics', headers: as.farLogistics! })).statusCode).toBe(404);
+  });
+
   it('refuses another region and store staff', async () => {
     expect((await upload(csv([[day(-1), STORE_A, 'Vanilla', 'syrup', 1]]), 'farLogistics')).statusCode).toBe(403);
     expect((await upload(csv([[day(-1), STORE_A, 'Vanilla', 'syrup', 1]]), 'manager')).statusCode).toBe(403);

@@ -2,14 +2,24 @@
 // chunks of one statement each), the stores' own sales (each store sends its
 // daily sales per item as an event on the region topic; the hub upserts
 // them), and the daily series a forecast reads.
-import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import type { ReplicationApi } from '../../core/context.js';
 import { regionTopic } from './events.js';
-import { supplyUsage } from './schema.js';
+import type { StockReportLine } from './replenishment.js';
+import { supplyStoreStock, supplyUsage } from './schema.js';
 import { itemKeyOf, type UsageRow } from './usage-rows.js';
 
 export const SUPPLY_USAGE_SALES = 'supply.usage.sales';
+/** A store's stock as it stands, for its hub's region overview. */
+export const SUPPLY_STORE_STOCK = 'supply.store.stock';
+
+export interface StoreStockReport {
+  storeId: string;
+  hubId: string;
+  at: string;
+  items: StockReportLine[];
+}
 const CHUNK = 5000;
 
 export interface SalesDay {
@@ -30,6 +40,8 @@ export interface UsageDeps {
   salesByDay?: (fromDay: string) => Promise<{ day: string; itemName: string; itemType: string; quantity: number }[]>;
   /** At a store: the hub of its region, when known. */
   hubOfRegion?: () => string | undefined;
+  /** At a store: its stock per item with its daily use. */
+  stockReport?: () => Promise<StockReportLine[]>;
 }
 
 export interface ImportResult {
@@ -45,11 +57,26 @@ export class UsageService {
   private readonly sent = new Map<string, string>();
 
   constructor(private readonly d: UsageDeps) {
+    d.replication.on(SUPPLY_STORE_STOCK, async (tx, e) => {
+      const p = e.payload as StoreStockReport;
+      if (d.role === 'hub' && p.hubId === d.nodeId) await this.keepStock(tx, p, e.hlc);
+    });
     d.replication.on(SUPPLY_USAGE_SALES, async (tx, e) => {
       const p = e.payload as SalesDay;
       if (d.role !== 'hub' || p.hubId !== d.nodeId) return;
       await this.upsert(tx, p.hubId, p.items.map((i) => ({ day: p.day, storeId: p.storeId, itemKey: itemKeyOf(i.itemName, i.itemType), itemName: i.itemName, itemType: i.itemType, quantity: i.quantity })), 'sales');
     });
+  }
+
+  private async keepStock(tx: Pick<Db, 'insert'>, report: StoreStockReport, hlc: string): Promise<void> {
+    const row = { storeId: report.storeId, hubId: report.hubId, items: report.items, reportedAt: new Date(report.at), hlc };
+    await tx.insert(supplyStoreStock).values(row).onConflictDoUpdate({ target: supplyStoreStock.storeId, set: { ...row, storeId: undefined }, setWhere: lt(supplyStoreStock.hlc, hlc) });
+  }
+
+  /** What each store of this hub last reported of its stock. */
+  async storeStock(): Promise<StoreStockReport[]> {
+    const rows = await this.d.db.select().from(supplyStoreStock).where(eq(supplyStoreStock.hubId, this.d.nodeId));
+    return rows.map((r) => ({ storeId: r.storeId, hubId: r.hubId, at: r.reportedAt.toISOString(), items: r.items as StockReportLine[] }));
   }
 
   private async upsert(exec: Pick<Db, 'execute'>, hubId: string, rows: readonly UsageRow[], source: 'import' | 'sales'): Promise<void> {
@@ -120,16 +147,34 @@ export class UsageService {
     return rows.map((r) => ({ ...r, total: Number(r.total) }));
   }
 
-  /** At a store: sends its sales of the last two days to its hub, each day once it has changed. */
-  async sendSales(): Promise<number> {
+  private lastCheck = 0;
+
+  /**
+   * At a store: sends its sales of the last two days and its stock to its
+   * hub, each once it has changed. Looks every `everyMs` once it has sent,
+   * and at every call until then (the hub may not be known yet).
+   */
+  async sendSales(everyMs = 0): Promise<number> {
     if (this.d.role !== 'store' || !this.d.salesByDay) return 0;
+    if (this.sent.size > 0 && this.d.now() - this.lastCheck < everyMs) return 0;
     const hubId = this.d.hubOfRegion?.();
     if (!hubId) return 0;
+    this.lastCheck = this.d.now();
     const from = new Date(this.d.now() - 86_400_000).toISOString().slice(0, 10);
     const rows = await this.d.salesByDay(from);
     const byDay = new Map<string, SalesDay['items']>();
     for (const r of rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), { itemName: r.itemName, itemType: r.itemType, quantity: r.quantity }]);
     let sent = 0;
+    if (this.d.stockReport) {
+      const items = await this.d.stockReport();
+      const digest = JSON.stringify(items);
+      if (this.sent.get('stock') !== digest) {
+        const payload: StoreStockReport = { storeId: this.d.nodeId, hubId, at: new Date(this.d.now()).toISOString(), items };
+        await this.d.replication.transaction(async (_tx, emit) => void (await emit({ topic: regionTopic(this.d.region), type: SUPPLY_STORE_STOCK, payload })));
+        this.sent.set('stock', digest);
+        sent++;
+      }
+    }
     for (const [day, items] of byDay) {
       const digest = JSON.stringify(items);
       if (this.sent.get(day) === digest) continue;
