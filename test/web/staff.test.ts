@@ -113,10 +113,12 @@ describe('the staff pages', () => {
     const logistics = await openPage(world);
     await signIn(logistics.page, world.hub.url, 'logistics_c', world.password('logistics_c'));
     await logistics.page.getByRole('link', { name: 'Logistics' }).click();
+    await logistics.page.getByRole('tab', { name: 'Requests' }).click();
     const row = logistics.page.getByRole('row', { name: /URGENT .* 7 syrup-cherry/ });
-    await row.getByRole('button', { name: /^Approve request/ }).click();
+    await row.getByRole('button', { name: /^Approve the request/ }).click();
     await logistics.page.getByRole('tab', { name: 'Approved' }).click();
     await logistics.page.getByRole('row', { name: /URGENT .* 7 syrup-cherry.*Approved/ }).waitFor();
+    await logistics.page.getByRole('tab', { name: 'Hub stock' }).click();
     await expect.poll(async () => (await logistics.page.getByRole('row', { name: /^Cherry / }).first().textContent()) ?? '').toContain('7');
     await screenshot(logistics.page, 'logistics');
     expect(await seriousViolations(logistics.page)).toEqual([]);

@@ -27,7 +27,7 @@ const NetworkPage = lazy(() => import('./features/admin/NetworkPage'));
 const AdminDashboardPage = lazy(() => import('./features/admin/AdminDashboardPage'));
 const PeoplePage = lazy(() => import('./features/admin/PeoplePage'));
 const StoreSupplyPage = lazy(() => import('./features/supply/StoreSupplyPage'));
-const LogisticsPage = lazy(() => import('./features/supply/LogisticsPage'));
+const LogisticsPage = lazy(() => import('./features/logistics/LogisticsPage'));
 const AnnouncementsPage = lazy(() => import('./features/admin/AnnouncementsPage'));
 
 const queryClient = new QueryClient({

@@ -11,6 +11,8 @@ import { dateTime } from '../../ui/format';
 import { Async, Loading, ProblemAlert } from '../../ui/states';
 import { useStoreNode } from '../stores/use-store-node';
 import { statusWords, supplyKeys, URGENCIES } from './queries';
+import { StoreDeliveries } from './StoreDeliveries';
+import { ToReorder } from './ToReorder';
 
 type Urgency = (typeof URGENCIES)[number];
 
@@ -61,6 +63,7 @@ export default function StoreSupplyPage() {
   return (
     <section>
       <h1>{store.data?.name}: supply</h1>
+      <ToReorder storeId={storeId} base={base} onSuggest={(itemId, quantity) => setQty((q) => ({ ...q, [itemId]: quantity }))} />
       <form
         className="panel"
         aria-label="Ask the hub for stock"
@@ -122,6 +125,7 @@ export default function StoreSupplyPage() {
         <ProblemAlert error={submit.error} />
         {submit.isSuccess && <p role="status">Request sent. It reaches the hub as soon as the hub answers.</p>}
       </form>
+      <StoreDeliveries storeId={storeId} base={base} />
       <h2>Requests</h2>
       <ProblemAlert error={cancel.error} />
       <Async query={requests} what="supply requests" empty={(d) => d.items.length === 0}>

@@ -7,6 +7,10 @@ export const supplyKeys = {
   store: (storeId: string) => ['supply', 'store', storeId] as const,
   hub: (hubId: string) => ['supply', 'hub', hubId] as const,
   hubStock: (hubId: string) => ['supply', 'hub-stock', hubId] as const,
+  deliveries: (nodeId: string) => ['supply', 'deliveries', nodeId] as const,
+  overview: (region: string) => ['supply', 'overview', region] as const,
+  purchaseOrders: (hubId: string) => ['supply', 'purchase-orders', hubId] as const,
+  usage: (hubId: string) => ['supply', 'usage', hubId] as const,
 };
 
 export function useRegionHub(region: string | undefined) {
@@ -24,3 +28,14 @@ export const statusWords: Record<string, string> = {
   DENIED: 'Denied',
   CANCELLED: 'Cancelled',
 };
+
+/** Store names of a region from the directory, for lists that carry store ids. */
+export function useStoreNames(region: string, base = '') {
+  const stores = useQuery({
+    queryKey: ['store-names', region, base],
+    staleTime: 60_000,
+    queryFn: () => ok(apiAt(base).GET('/api/v1/stores', { params: { query: { region, limit: 500 } } }), 'The hub'),
+  });
+  const names = new Map((stores.data?.items ?? []).map((s) => [s.storeId, s.name]));
+  return (storeId: string) => names.get(storeId) ?? storeId.slice(0, 8);
+}
