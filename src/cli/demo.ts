@@ -11,6 +11,7 @@ import { writePrivateFile } from '../core/identity.js';
 import { demoHubs, demoRegions, demoStores } from './demo-network.js';
 import { seedDemoUsers } from './demo-users.js';
 import { seedDemoStock } from './demo-stock.js';
+import { seedDemoSupply } from './demo-supply.js';
 import { spawnNodeProcess, type NodeProcess } from './node-process.js';
 
 export interface DemoOptions {
@@ -196,6 +197,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoNode[]> {
   try {
     await seedDemoUsers({ dataDir: o.dataDir, nodes, operatorToken: token, out, env: process.env });
     await seedDemoStock({ dataDir: o.dataDir, nodes, operatorToken: token, out });
+    await seedDemoSupply({ dataDir: o.dataDir, nodes, operatorToken: token, out });
   } catch (err) {
     throw new Error(`the demo could not be seeded (${(err as Error).message}); run it again to resume, or see ${path.join(o.dataDir, 'logs')}/`, { cause: err });
   }
