@@ -137,6 +137,9 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'POST /api/v1/deliveries': { here: REGION_LOGISTICS },
   'POST /api/v1/hubs/:hubId/usage': { here: REGION_LOGISTICS },
   'POST /api/v1/purchase-orders': { here: REGION_LOGISTICS },
+  'POST /api/v1/hub-transfers': { here: REGION_LOGISTICS },
+  'GET /api/v1/hub-transfers': { here: REGION_LOGISTICS },
+  'POST /api/v1/hub-transfers/:transferId/receive': { here: REGION_LOGISTICS },
   'GET /api/v1/regions/:code/logistics': { here: REGION_LOGISTICS },
   'GET /api/v1/replenishment-rules': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
   'POST /api/v1/replenishment-rules': { here: ['MANAGER@here', 'ADMIN@here', ...HEAD_OFFICE] },
@@ -254,6 +257,7 @@ describeEachDb('role matrix (store node)', (db) => {
             return node.ctx.config.region;
           case 'deliveryId':
           case 'poId':
+          case 'transferId':
             return randomUUID();
           case 'drinkId':
             return 'classic-cherry-cola';

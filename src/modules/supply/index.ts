@@ -19,6 +19,8 @@ import { registerReplenishmentRoutes } from './replenishment-routes.js';
 import { ReplenishmentService } from './replenishment.js';
 import { registerSupplyRoutes } from './routes.js';
 import { SupplyService } from './service.js';
+import { registerTransferRoutes } from './transfer-routes.js';
+import { TransferService } from './transfers.js';
 import { itemKeyOf } from './usage-rows.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { UsageService } from './usage.js';
@@ -99,6 +101,18 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     knownItems: async (ids) => new Set((await catalog.ingredientInfo(ids)).keys()),
   });
   registerPurchaseOrderRoutes(app, ctx, pos);
+  const transfers = new TransferService({
+    db: ctx.database.db,
+    replication: ctx.replication,
+    inventory,
+    mesh: ctx.mesh,
+    nodeId,
+    region: ctx.config.region,
+    position: { lat: ctx.config.lat, lon: ctx.config.lon },
+    now: () => ctx.clock.now(),
+    knownItems: async (ids) => new Set((await catalog.ingredientInfo(ids)).keys()),
+  });
+  registerTransferRoutes(app, ctx, transfers);
   registerRegionRoutes(app, ctx, new RegionOverview({ db: ctx.database.db, usage, inventory, hubId: nodeId, region: ctx.config.region, now: () => ctx.clock.now(), regionStores }));
   registerReplenishmentRoutes(app, ctx, replenishment);
   if (ctx.config.role === 'hub') {

@@ -143,3 +143,26 @@ export const supplyStoreStock = pgTable('supply_store_stock', {
   reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'date' }).notNull(),
   hlc: text('hlc').notNull(),
 });
+
+/** Stock sent from one hub to another: out of the sender's ledger when sent, into the receiver's when it counts it in. Kept by both hubs. */
+export const hubTransfers = pgTable(
+  'hub_transfers',
+  {
+    transferId: text('transfer_id').primaryKey(),
+    fromHub: text('from_hub').notNull(),
+    toHub: text('to_hub').notNull(),
+    fromRegion: text('from_region').notNull(),
+    toRegion: text('to_region').notNull(),
+    /** [{ itemId, quantity, received? }] */
+    lines: jsonb('lines').notNull(),
+    miles: doublePrecision('miles').notNull(),
+    status: text('status').notNull(),
+    notes: text('notes'),
+    sentBy: text('sent_by').notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }).notNull(),
+    receivedBy: text('received_by'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
+    hlc: text('hlc').notNull(),
+  },
+  (t) => [index('hub_transfers_from_idx').on(t.fromHub, t.status), index('hub_transfers_to_idx').on(t.toHub, t.status)],
+);

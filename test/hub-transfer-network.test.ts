@@ -1,0 +1,88 @@
+// Stock sent between hubs, between real node processes: it leaves the
+// sender's ledger when sent and enters the receiver's when counted in; the
+// sender sees what came short; a hub farther than 1,000 miles is refused, as
+// is more than the sender has, and nothing moves.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { getJson, OPERATOR_TOKEN, TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
+
+async function send<T>(url: string, method: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+interface Transfer {
+  transferId: string;
+  status: string;
+  miles: number;
+  shortUnits: number;
+}
+
+describe('transfers between hubs', () => {
+  const network = new TestNetwork({ heartbeatMs: 1000, backoffCapMs: 2000, pgliteTemplate: inject('pgliteTemplateDir') });
+  let logan: NodeHandle;
+  let boise: NodeHandle;
+  let dallas: NodeHandle;
+  const ids: Record<string, string> = {};
+  const onHand = async (hub: NodeHandle, itemId: string) =>
+    (await send<{ items: { itemId: string; onHand: number }[] }>(`${hub.url}/api/v1/hubs/${ids[hub.name]}/inventory`, 'GET')).body.items.find((i) => i.itemId === itemId)?.onHand ?? 0;
+
+  beforeAll(async () => {
+    logan = await network.defineHub('C', 41.737, -111.8338, 'Logan Hub');
+    boise = await network.defineHub('G', 43.615, -116.2023, 'Boise Hub');
+    dallas = await network.defineHub('D', 32.7767, -96.797, 'Dallas Hub');
+    for (const h of [logan, boise, dallas]) await network.start(h);
+    for (const h of [logan, boise, dallas]) ids[h.name] = (await getJson<{ nodeId: string }>(`${h.url}/api/v1/node`)).nodeId;
+    expect((await send(`${logan.url}/api/v1/catalog/default`, 'POST', {})).status).toBe(200);
+    await waitFor('Logan to know the other hubs and the catalog to reach Boise', async () => {
+      const regions = await getJson<{ items: { code: string; hub: { nodeId: string } | null }[] }>(`${logan.url}/api/v1/regions`);
+      const known = regions.items.filter((r) => r.hub).length;
+      const items = await getJson<{ items: unknown[] }>(`${boise.url}/api/v1/ingredients`);
+      return known >= 3 && items.items.length > 10 ? true : undefined;
+    }, 40_000);
+    expect((await send(`${logan.url}/api/v1/hubs/${ids[logan.name]}/inventory/transactions`, 'POST', { type: 'receipt', itemId: 'syrup-cherry', quantity: 100 })).status).toBe(201);
+  }, 90_000);
+
+  afterAll(() => network.stopAll());
+
+  it('sends stock to a hub within 1,000 miles; the receiver counts it in and the sender sees what came short', async () => {
+    const sent = await send<Transfer>(`${logan.url}/api/v1/hub-transfers`, 'POST', { toHubId: ids[boise.name], lines: [{ itemId: 'syrup-cherry', quantity: 30 }], notes: 'Boise is short' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    expect(sent.body).toMatchObject({ status: 'IN_TRANSIT', toRegion: 'G' });
+    expect(sent.body.miles).toBeGreaterThan(200);
+    expect(await onHand(logan, 'syrup-cherry')).toBe(70);
+    await waitFor('Boise to see it coming', async () => {
+      const incoming = await send<{ items: Transfer[] }>(`${boise.url}/api/v1/hub-transfers?direction=in`, 'GET');
+      return incoming.body.items.some((t) => t.transferId === sent.body.transferId) ? true : undefined;
+    }, 20_000);
+    const tooMany = await send<{ errors: { field: string }[] }>(`${boise.url}/api/v1/hub-transfers/${sent.body.transferId}/receive`, 'POST', { lines: [{ itemId: 'syrup-cherry', received: 31 }] });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors.map((e) => e.field)).toEqual(['body.lines.0.received']);
+    const got = await send<Transfer>(`${boise.url}/api/v1/hub-transfers/${sent.body.transferId}/receive`, 'POST', { lines: [{ itemId: 'syrup-cherry', received: 28 }] });
+    expect(got.status, JSON.stringify(got.body)).toBe(200);
+    expect(got.body).toMatchObject({ status: 'RECEIVED', shortUnits: 2 });
+    expect(await onHand(boise, 'syrup-cherry')).toBe(28);
+    expect((await send(`${boise.url}/api/v1/hub-transfers/${sent.body.transferId}/receive`, 'POST', { lines: [{ itemId: 'syrup-cherry', received: 28 }] })).status).toBe(409);
+    await waitFor('Logan to see it counted in, two short', async () => {
+      const out = await send<{ items: Transfer[] }>(`${logan.url}/api/v1/hub-transfers?direction=out`, 'GET');
+      const t = out.body.items.find((x) => x.transferId === sent.body.transferId);
+      return t?.status === 'RECEIVED' && t.shortUnits === 2 ? true : undefined;
+    }, 20_000);
+  });
+
+  it('refuses a hub over 1,000 miles away, and more than the sender has, moving nothing', async () => {
+    const far = await send<{ errors: { field: string; message: string }[] }>(`${logan.url}/api/v1/hub-transfers`, 'POST', { toHubId: ids[dallas.name], lines: [{ itemId: 'syrup-cherry', quantity: 1 }] });
+    expect(far.status).toBe(400);
+    expect(far.body.errors[0]).toMatchObject({ field: 'body.toHubId' });
+    expect(far.body.errors[0]!.message).toMatch(/^10\d\d\.\d miles away/);
+    const tooMuch = await send<{ code: string }>(`${logan.url}/api/v1/hub-transfers`, 'POST', { toHubId: ids[boise.name], lines: [{ itemId: 'syrup-cherry', quantity: 71 }] });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.code).toBe('stock_below_zero');
+    expect(await onHand(logan, 'syrup-cherry')).toBe(70);
+    const self = await send(`${logan.url}/api/v1/hub-transfers`, 'POST', { toHubId: ids[logan.name], lines: [{ itemId: 'syrup-cherry', quantity: 1 }] });
+    expect(self.status).toBe(400);
+  });
+});
