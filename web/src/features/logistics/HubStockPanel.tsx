@@ -7,6 +7,7 @@ import { StockBar } from '../../ui/StockBar';
 import { Table } from '../../ui/Table';
 import { Async, ProblemAlert } from '../../ui/states';
 import { supplyKeys } from '../supply/queries';
+import { TransfersPanel } from './TransfersPanel';
 
 export function HubStockPanel({ hubId, base }: { hubId: string; base: string }) {
   const stock = useQuery({ queryKey: supplyKeys.hubStock(hubId), queryFn: () => ok(apiAt(base).GET('/api/v1/hubs/{hubId}/inventory', { params: { path: { hubId } } }), 'The hub') });
@@ -32,6 +33,7 @@ export function HubStockPanel({ hubId, base }: { hubId: string; base: string }) 
         )}
       </Async>
       <PurchaseOrders hubId={hubId} base={base} />
+      <TransfersPanel hubId={hubId} base={base} />
     </>
   );
 }
