@@ -1,7 +1,9 @@
-// Stock sent between hubs, between real node processes: it leaves the
-// sender's ledger when sent and enters the receiver's when counted in; the
-// sender sees what came short; a hub farther than 1,000 miles is refused, as
-// is more than the sender has, and nothing moves.
+// Hubs helping each other, between real node processes. Stock sent between
+// hubs leaves the sender's ledger when sent and enters the receiver's when
+// counted in; the sender sees what came short; a hub farther than 1,000
+// miles is refused, as is more than the sender has, and nothing moves. A
+// neighbouring hub covers what a store's own hub back-ordered: its own
+// request, approved and delivered by that hub, counted in by the store.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getJson, OPERATOR_TOKEN, TestNetwork, waitFor, type NodeHandle } from './harness/network.js';
 
@@ -26,6 +28,7 @@ describe('transfers between hubs', () => {
   let logan: NodeHandle;
   let boise: NodeHandle;
   let dallas: NodeHandle;
+  let store: NodeHandle;
   const ids: Record<string, string> = {};
   const onHand = async (hub: NodeHandle, itemId: string) =>
     (await send<{ items: { itemId: string; onHand: number }[] }>(`${hub.url}/api/v1/hubs/${ids[hub.name]}/inventory`, 'GET')).body.items.find((i) => i.itemId === itemId)?.onHand ?? 0;
@@ -34,7 +37,10 @@ describe('transfers between hubs', () => {
     logan = await network.defineHub('C', 41.737, -111.8338, 'Logan Hub');
     boise = await network.defineHub('G', 43.615, -116.2023, 'Boise Hub');
     dallas = await network.defineHub('D', 32.7767, -96.797, 'Dallas Hub');
+    store = await network.defineStore('C', 'Logan West', 41.734, -111.86);
     for (const h of [logan, boise, dallas]) await network.start(h);
+    await network.start(store);
+    ids.store = (await getJson<{ storeId: string }>(`${store.url}/api/v1/node`)).storeId;
     for (const h of [logan, boise, dallas]) ids[h.name] = (await getJson<{ nodeId: string }>(`${h.url}/api/v1/node`)).nodeId;
     expect((await send(`${logan.url}/api/v1/catalog/default`, 'POST', {})).status).toBe(200);
     await waitFor('Logan to know the other hubs and the catalog to reach Boise', async () => {
@@ -85,4 +91,51 @@ describe('transfers between hubs', () => {
     const self = await send(`${logan.url}/api/v1/hub-transfers`, 'POST', { toHubId: ids[logan.name], lines: [{ itemId: 'syrup-cherry', quantity: 1 }] });
     expect(self.status).toBe(400);
   });
+
+  it("has a neighbouring hub cover what the store's own hub back-ordered, delivered by that hub and counted in by the store", async () => {
+    const hubStock = async (hub: NodeHandle, itemId: string, quantity: number) =>
+      expect((await send(`${hub.url}/api/v1/hubs/${ids[hub.name]}/inventory/transactions`, 'POST', { type: 'receipt', itemId, quantity })).status).toBe(201);
+    await hubStock(logan, 'syrup-vanilla', 5);
+    await hubStock(boise, 'syrup-vanilla', 50);
+    await waitFor('the store to hold the catalog and know its hub', async () => {
+      const items = await getJson<{ items: unknown[] }>(`${store.url}/api/v1/ingredients`);
+      const status = await getJson<{ mesh: { registered: boolean } }>(`${store.url}/api/v1/node/status`);
+      return status.mesh.registered && items.items.length > 10 ? true : undefined;
+    }, 30_000);
+    const asked = await send<{ requestId: string }>(`${store.url}/api/v1/stores/${ids.store}/supply-requests`, 'POST', { items: [{ itemId: 'syrup-vanilla', quantity: 20 }], urgency: 'URGENT' });
+    expect(asked.status).toBe(201);
+    const id = asked.body.requestId;
+    await waitFor('Logan to hold the request', async () => ((await send(`${logan.url}/api/v1/supply-requests/${id}`, 'GET')).status === 200 ? true : undefined), 20_000);
+    expect((await send(`${logan.url}/api/v1/supply-requests/${id}/approve`, 'POST', { partial: true })).status).toBe(200);
+
+    const far = await send<{ errors: { field: string; message: string }[] }>(`${logan.url}/api/v1/supply-requests/${id}/cover`, 'POST', { hubId: ids[dallas.name] });
+    expect(far.status).toBe(400);
+    expect(far.body.errors[0]!.message).toContain('miles from the store');
+    const covered = await send<{ request: { coveredBy: string }; cover: { requestId: string; items: { itemId: string; quantity: number }[] } }>(`${logan.url}/api/v1/supply-requests/${id}/cover`, 'POST', { hubId: ids[boise.name] });
+    expect(covered.status, JSON.stringify(covered.body)).toBe(200);
+    expect(covered.body.cover.items).toEqual([{ itemId: 'syrup-vanilla', quantity: 15 }]);
+    expect(covered.body.request.coveredBy).toBe(covered.body.cover.requestId);
+    expect((await send(`${logan.url}/api/v1/supply-requests/${id}/cover`, 'POST', { hubId: ids[boise.name] })).status).toBe(409);
+    const coverId = covered.body.cover.requestId;
+
+    await waitFor('Boise to hold the covering request', async () => ((await send(`${boise.url}/api/v1/supply-requests/${coverId}`, 'GET')).status === 200 ? true : undefined), 20_000);
+    expect((await send(`${boise.url}/api/v1/supply-requests/${coverId}/approve`, 'POST', {})).status).toBe(200);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const planned = await send<{ deliveryId: string; route: { miles: number } }>(`${boise.url}/api/v1/deliveries`, 'POST', { requestIds: [coverId], scheduledDate: tomorrow, driver: 'Ines' });
+    expect(planned.status, JSON.stringify(planned.body)).toBe(201);
+    expect(planned.body.route.miles).toBeGreaterThan(400);
+    expect((await send(`${boise.url}/api/v1/deliveries/${planned.body.deliveryId}/dispatch`, 'POST')).status).toBe(200);
+
+    await waitFor('the store to see both requests and the delivery from Boise', async () => {
+      const mine = await send<{ items: { requestId: string; status: string }[] }>(`${store.url}/api/v1/stores/${ids.store}/supply-requests`, 'GET');
+      const trips = await send<{ items: { deliveryId: string }[] }>(`${store.url}/api/v1/deliveries`, 'GET');
+      const cover = mine.body.items.find((r) => r.requestId === coverId);
+      return cover?.status === 'IN_TRANSIT' && mine.body.items.some((r) => r.requestId === id) && trips.body.items.some((d) => d.deliveryId === planned.body.deliveryId) ? true : undefined;
+    }, 30_000);
+    const counted = await send<{ status: string }>(`${store.url}/api/v1/deliveries/${planned.body.deliveryId}/receipt`, 'POST', { lines: [{ itemId: 'syrup-vanilla', received: 15 }] });
+    expect(counted.status, JSON.stringify(counted.body)).toBe(200);
+    expect(counted.body.status).toBe('DELIVERED');
+    await waitFor("Boise to complete its delivery", async () => ((await send<{ status: string }>(`${boise.url}/api/v1/deliveries/${planned.body.deliveryId}`, 'GET')).body.status === 'COMPLETED' ? true : undefined), 30_000);
+    expect((await send<{ status: string; coveredBy: string }>(`${store.url}/api/v1/supply-requests/${id}`, 'GET')).body).toMatchObject({ status: 'APPROVED', coveredBy: coverId });
+  }, 120_000);
 });

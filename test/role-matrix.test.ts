@@ -131,6 +131,7 @@ const EXPECTED: Record<string, { here: Label[]; otherStore?: Label[] }> = {
   'PATCH /api/v1/supply-requests/:requestId': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE] },
   'POST /api/v1/supply-requests/:requestId/approve': { here: REGION_LOGISTICS },
   'POST /api/v1/supply-requests/:requestId/deny': { here: REGION_LOGISTICS },
+  'POST /api/v1/supply-requests/:requestId/cover': { here: REGION_LOGISTICS },
   'GET /api/v1/hubs/:hubId/inventory': { here: REGION_LOGISTICS },
   'GET /api/v1/stores/:storeId/hub-stock': { here: ['MANAGER@here', 'ADMIN@here', 'LOGISTICS_MANAGER@here', ...HEAD_OFFICE], otherStore: ['MANAGER@other', 'ADMIN@other', ...HEAD_OFFICE] },
   'POST /api/v1/hubs/:hubId/inventory/transactions': { here: REGION_LOGISTICS },

@@ -163,4 +163,25 @@ describe('supply requests across a store and its hub', () => {
     expect(overview.requests.pending.CRITICAL).toBeGreaterThanOrEqual(1);
     expect(overview.deliveries.completedLast7Days).toBe(1);
   }, 60_000);
+
+  it("feeds the store's own sales into its hub's usage history", async () => {
+    const aroundTheClock = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
+    expect((await send(`${store.url}/api/v1/stores/${storeId}`, 'PATCH', { weeklyHours: aroundTheClock, timeZone: 'America/Denver' })).status).toBe(200);
+    const drink = (await send<{ items: { drinkId: string; ingredients: { itemId: string; quantity: number }[] }[] }>(`${store.url}/api/v1/drinks`, 'GET')).body.items.find((d) => d.drinkId === 'drink-classic-cherry-cola')!;
+    for (const i of drink.ingredients) expect((await send(`${store.url}/api/v1/stores/${storeId}/inventory/transactions`, 'POST', { type: 'receipt', itemId: i.itemId, quantity: i.quantity * 10 })).status).toBe(201);
+    const res = await fetch(`${store.url}/api/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'supply-sales-order-1' },
+      body: JSON.stringify({ items: [{ drinkId: drink.drinkId, quantity: 2 }], paymentMethod: 'tok_approve' }),
+    });
+    const order = (await res.json()) as { orderId: string };
+    expect(res.status, JSON.stringify(order)).toBe(201);
+    // Poured: the stock is consumed, a sale in the store's ledger.
+    expect((await send(`${store.url}/api/v1/orders/${order.orderId}/status`, 'POST', { status: 'preparing' })).status).toBe(200);
+    const used = drink.ingredients.find((i) => i.itemId === 'syrup-cherry')!.quantity * 2;
+    await waitFor('the hub to hold the sale in its usage history', async () => {
+      const usage = await send<{ items: { itemName: string; itemType: string; total: number }[] }>(`${hub.url}/api/v1/hubs/${hubId}/usage`, 'GET');
+      return usage.body.items.find((i) => i.itemName === 'Cherry' && i.itemType === 'syrup')?.total === used ? true : undefined;
+    }, 40_000);
+  }, 60_000);
 });

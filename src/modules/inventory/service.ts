@@ -261,6 +261,13 @@ export class InventoryService {
     return { items: page.map(entryOf), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null };
   }
 
+  /** The ledger position of the store's latest sale (0 when none): a cheap "has anything sold since" check. */
+  async lastSaleSeq(storeId: string): Promise<number> {
+    const t = inventoryTransactions;
+    const rows = await this.deps.db.select({ seq: sql<number>`coalesce(max(${t.seq}), 0)::bigint` }).from(t).where(and(eq(t.storeId, storeId), eq(t.type, 'sale')));
+    return Number(rows[0]?.seq ?? 0);
+  }
+
   /** Units sold per local day and item since `fromDay` (in `timeZone`): the store's usage, for its hub's history. */
   async salesByDay(storeId: string, fromDay: string, timeZone: string): Promise<{ day: string; itemId: string; quantity: number }[]> {
     const t = inventoryTransactions;

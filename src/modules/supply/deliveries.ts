@@ -27,7 +27,7 @@ export interface DeliveryDeps {
   region: string;
   position: { lat: number; lon: number };
   now: () => number;
-  storeInfo: (storeId: string) => Promise<{ name: string; lat: number; lon: number } | undefined>;
+  storeInfo: (storeId: string) => Promise<{ name: string; lat: number; lon: number; region: string } | undefined>;
 }
 
 export interface PlanInput {
@@ -135,7 +135,7 @@ export class DeliveryService {
       else {
         const info = await this.d.storeInfo(r.storeId);
         if (!info) throw new Conflict(`Store ${r.storeId} is not in this hub's directory; its position is needed for the route.`);
-        stops.push({ storeId: r.storeId, name: info.name, lat: info.lat, lon: info.lon, requestIds: [id] });
+        stops.push({ storeId: r.storeId, region: info.region, name: info.name, lat: info.lat, lon: info.lon, requestIds: [id] });
       }
     }
     const plan = await planRoutes(
@@ -184,7 +184,8 @@ export class DeliveryService {
   }
 
   private async publish(tx: Tx, emit: Emit, record: DeliveryRecord): Promise<void> {
-    const event: ReplicatedEvent = await emit({ topic: regionTopic(record.region), type: SUPPLY_DELIVERY_SET, payload: record });
+    const away = record.stops.some((s) => s.region !== undefined && s.region !== record.region);
+    const event: ReplicatedEvent = await emit({ topic: away ? 'global' : regionTopic(record.region), type: SUPPLY_DELIVERY_SET, payload: record });
     await applyDeliverySet(tx, event, () => true);
   }
 

@@ -11,6 +11,8 @@ export const SUPPLY_DELIVERY_SET = 'supply.delivery.set';
 
 export interface DeliveryStop {
   storeId: string;
+  /** The store's region: a stop outside the hub's region (a covered request) sends the delivery on the global topic. */
+  region?: string | undefined;
   name: string;
   lat: number;
   lon: number;

@@ -33,6 +33,10 @@ export interface SupplyRecord {
   reviewNotes: string | null;
   /** The delivery carrying it, once planned. */
   deliveryId?: string | null | undefined;
+  /** Set on a request a neighbouring hub took over: the request it covers (it travels on the global topic). */
+  parentRequestId?: string | null | undefined;
+  /** Set on the covered request: the request at the other hub. */
+  coveredBy?: string | null | undefined;
   /** The store's count, once received. */
   receipt?: ReceiptLine[] | null | undefined;
   receivedBy?: string | null | undefined;
@@ -47,6 +51,13 @@ export interface CancelAsk {
 }
 
 export const regionTopic = (region: string) => `region:${region}`;
+
+/**
+ * Where a request's events travel: its region's topic, or the global topic
+ * for a request another region's hub covers (that hub does not hold the
+ * store's region topic; every node holds the global one).
+ */
+export const requestTopic = (r: { region: string; parentRequestId?: string | null | undefined }) => (r.parentRequestId ? 'global' : regionTopic(r.region));
 
 function rowOf(r: SupplyRecord, hlc: string): typeof supplyRequests.$inferInsert {
   return {
@@ -65,6 +76,8 @@ function rowOf(r: SupplyRecord, hlc: string): typeof supplyRequests.$inferInsert
     decidedAt: r.decidedAt ? new Date(r.decidedAt) : null,
     reviewNotes: r.reviewNotes,
     deliveryId: r.deliveryId ?? null,
+    parentRequestId: r.parentRequestId ?? null,
+    coveredBy: r.coveredBy ?? null,
     receipt: r.receipt ?? null,
     receivedBy: r.receivedBy ?? null,
     receivedAt: r.receivedAt ? new Date(r.receivedAt) : null,
@@ -75,6 +88,8 @@ function rowOf(r: SupplyRecord, hlc: string): typeof supplyRequests.$inferInsert
 /** A request as stored here, every field present. */
 export type StoredRequest = SupplyRecord & {
   deliveryId: string | null;
+  parentRequestId: string | null;
+  coveredBy: string | null;
   receipt: ReceiptLine[] | null;
   receivedBy: string | null;
   receivedAt: string | null;
@@ -98,6 +113,8 @@ export function recordOf(row: typeof supplyRequests.$inferSelect): StoredRequest
     decidedAt: row.decidedAt?.toISOString() ?? null,
     reviewNotes: row.reviewNotes,
     deliveryId: row.deliveryId,
+    parentRequestId: row.parentRequestId,
+    coveredBy: row.coveredBy,
     receipt: (row.receipt as ReceiptLine[] | null) ?? null,
     receivedBy: row.receivedBy,
     receivedAt: row.receivedAt?.toISOString() ?? null,

@@ -7,6 +7,7 @@ import type { NodeContext } from '../../core/context.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { InventoryService } from '../inventory/index.js';
 import type { StoreService } from '../stores/index.js';
+import { CoverService } from './cover.js';
 import { DeliveryService } from './deliveries.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerHubStockRoutes } from './hub-stock-routes.js';
@@ -29,7 +30,7 @@ export { SupplyService, type SupplyView } from './service.js';
 export { DeliveryService, type DeliveryView } from './deliveries.js';
 export { SUPPLY_TRANSITIONS, urgencies, supplyStatuses, type SupplyStatus, type Urgency } from './model.js';
 
-/** How often a store sends its recent sales (to its hub's usage history) and its stock (to the region overview), when they changed. */
+/** How often at least a store sends its stock (to the region overview) and sales (to its hub's usage history) when they changed; a sale is sent within 15 s. */
 const SALES_INTERVAL_MS = 2 * 60_000;
 /** How often a store checks its replenishment rules against its stock. */
 const REPLENISH_INTERVAL_MS = 60_000;
@@ -45,22 +46,19 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     itemInfo: (ids) => catalog.ingredientInfo(ids),
     regionOfStore: async (storeId) => (await stores.get(storeId).catch(() => undefined))?.region,
   });
-  const deliveries = new DeliveryService({
-    ...common,
-    supply: service,
-    region: ctx.config.region,
-    position: { lat: ctx.config.lat, lon: ctx.config.lon },
-    storeInfo: async (storeId) => {
-      const s = await stores.get(storeId).catch(() => undefined);
-      return s && s.lat !== null && s.lon !== null ? { name: s.name, lat: s.lat, lon: s.lon } : undefined;
-    },
-  });
+  const storeInfo = async (storeId: string) => {
+    const s = await stores.get(storeId).catch(() => undefined);
+    return s && s.lat !== null && s.lon !== null ? { name: s.name, lat: s.lat, lon: s.lon, region: s.region } : undefined;
+  };
+  const deliveries = new DeliveryService({ ...common, supply: service, region: ctx.config.region, position: { lat: ctx.config.lat, lon: ctx.config.lon }, storeInfo });
+  const cover = new CoverService({ supply: service, replication: ctx.replication, mesh: ctx.mesh, nodeId, now: () => ctx.clock.now(), storeInfo });
   const receipts = new ReceiptService({ ...common, keeps: service.keeps });
   const storeTimeZone = async () => (await stores.get(nodeId).catch(() => undefined))?.timeZone ?? 'UTC';
   const replenishment = new ReplenishmentService({ db: ctx.database.db, inventory, supply: service, storeId: nodeId, now: () => ctx.clock.now(), itemNames: (ids) => catalog.ingredientInfo(ids), timeZone: storeTimeZone });
   const usage = new UsageService({
     ...common,
     stockReport: () => replenishment.stockReport(),
+    lastSaleSeq: () => inventory.lastSaleSeq(nodeId),
     region: ctx.config.region,
     hubOfRegion: () => ctx.mesh.hubs().find((h) => h.region === ctx.config.region)?.nodeId,
     salesByDay: async (fromDay) => {
@@ -82,7 +80,7 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     } while (after);
     return out;
   };
-  registerSupplyRoutes(app, ctx, service);
+  registerSupplyRoutes(app, ctx, service, cover);
   registerHubStockRoutes(app, ctx, inventory);
   registerDeliveryRoutes(app, ctx, deliveries, receipts, service);
   registerUsageRoutes(app, ctx, {

@@ -9,7 +9,7 @@ import type { ReplicationApi } from '../../core/context.js';
 import { Conflict, Invalid, NotFound } from '../../http/errors.js';
 import type { InventoryService } from '../inventory/index.js';
 import { receiptMovements, receiptOf } from './delivery-model.js';
-import { applyReceived, recordOf, regionTopic, SUPPLY_RECEIVED, type Keeps, type ReceivedPayload } from './events.js';
+import { applyReceived, recordOf, requestTopic, SUPPLY_RECEIVED, type Keeps, type ReceivedPayload } from './events.js';
 import { supplyRequests } from './schema.js';
 
 export interface ReceiptDeps {
@@ -42,7 +42,7 @@ export class ReceiptService {
       if (rows[0].ledgerStage !== 'shipped') throw new Conflict('This store has not yet recorded the delivery as shipped; try again in a moment.', undefined, 'conflict');
       await this.d.inventory.recordIn(tx, r.storeId, receiptMovements(lines), { actor, reason: 'supply delivery received', reference: requestId });
       const payload: ReceivedPayload = { requestId, storeId: r.storeId, hubId: r.hubId, lines, by: actor, at: new Date(this.d.now()).toISOString() };
-      const event = await emit({ topic: regionTopic(r.region), type: SUPPLY_RECEIVED, payload });
+      const event = await emit({ topic: requestTopic(r), type: SUPPLY_RECEIVED, payload });
       await applyReceived(tx, event, () => true);
       await tx.update(supplyRequests).set({ ledgerStage: 'received' }).where(eq(supplyRequests.requestId, requestId));
     });

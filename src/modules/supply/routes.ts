@@ -10,6 +10,7 @@ import { lineText, multilineText } from '../../lib/text.js';
 import { supplyStatuses, urgencies } from './model.js';
 import type { SupplyService } from './service.js';
 import { assertThisHub } from './hub-stock-routes.js';
+import type { CoverService } from './cover.js';
 
 const security = [{ bearer: [] }];
 const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a catalog item id such as syrup-cherry');
@@ -32,6 +33,8 @@ export const supplyViewSchema = z.object({
   reviewNotes: z.string().nullable(),
   cancelAskedAt: z.string().nullable().describe('the store asked its hub to cancel; the hub settles it'),
   deliveryId: z.string().nullable().describe('the delivery carrying it, once planned'),
+  parentRequestId: z.string().nullable().describe('set on a request a neighbouring hub took over: the request whose back-order it covers'),
+  coveredBy: z.string().nullable().describe("set on a covered request: the request at the neighbouring hub that covers its back-order"),
   receipt: z
     .array(z.object({ itemId: z.string(), shipped: z.number(), received: z.number(), damaged: z.number(), short: z.number() }))
     .nullable()
@@ -46,7 +49,7 @@ const listSchema = z.object({ items: z.array(supplyViewSchema), nextCursor: z.nu
 const listQuery = z.strictObject({ status: z.enum(supplyStatuses).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 const idParams = z.strictObject({ requestId: z.uuid() });
 
-export function registerSupplyRoutes(app: FastifyInstance, ctx: NodeContext, supply: SupplyService): void {
+export function registerSupplyRoutes(app: FastifyInstance, ctx: NodeContext, supply: SupplyService, cover: CoverService): void {
   const r = typed(app);
   const storeStaff = { roles: ['MANAGER' as const, 'ADMIN' as const], scope: { store: 'storeId' } };
   const storeReaders = { roles: ['MANAGER' as const, 'ADMIN' as const, 'LOGISTICS_MANAGER' as const], scope: { store: 'storeId' } };
@@ -152,5 +155,24 @@ export function registerSupplyRoutes(app: FastifyInstance, ctx: NodeContext, sup
       },
     },
     async (request) => supply.deny(request.principal!.subject, request.params.requestId, request.body.reviewNotes),
+  );
+
+  r.post(
+    '/api/v1/supply-requests/:requestId/cover',
+    {
+      config: decide,
+      schema: {
+        tags: ['supply'],
+        summary: "Have a neighbouring hub within 1,000 miles of the store cover what this hub back-ordered: the rest becomes a request at that hub (parentRequestId), which it approves and delivers",
+        params: idParams,
+        body: z.strictObject({ hubId: z.uuid() }),
+        response: { 200: z.object({ request: supplyViewSchema, cover: z.object({ requestId: z.string(), hubId: z.string(), items: z.array(lineSchema), status: z.enum(supplyStatuses) }) }) },
+        security,
+      },
+    },
+    async (request) => {
+      const { request: parent, cover: made } = await cover.cover(request.principal!.subject, request.params.requestId, request.body.hubId);
+      return { request: parent, cover: { requestId: made.requestId, hubId: made.hubId, items: made.items, status: made.status } };
+    },
   );
 }

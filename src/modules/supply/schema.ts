@@ -27,6 +27,10 @@ export const supplyRequests = pgTable(
     cancelAskedAt: timestamp('cancel_asked_at', { withTimezone: true, mode: 'date' }),
     /** The delivery that carries it, once planned. */
     deliveryId: text('delivery_id'),
+    /** A request another hub took over for what this one's hub was short of: the request it covers. */
+    parentRequestId: text('parent_request_id'),
+    /** On the covered request: the request at the other hub that covers its back-order. */
+    coveredBy: text('covered_by'),
     /** The store's count, line by line: [{ itemId, shipped, received, damaged, short }]. */
     receipt: jsonb('receipt'),
     receivedBy: text('received_by'),

@@ -10,7 +10,7 @@ import { Conflict, Invalid, NotFound, Unavailable } from '../../http/errors.js';
 import type { InventoryService } from '../inventory/index.js';
 import { allowedFrom, byUrgencyThenAge, isOverdue, mayMove, partialLines, type SupplyLine, type SupplyStatus, type Urgency } from './model.js';
 import { stageFor, stageMovements, type LedgerStage } from './delivery-model.js';
-import { applyCancelAsk, applySet, applySubmitted, recordOf, regionTopic, SUPPLY_CANCEL, SUPPLY_SET, SUPPLY_SUBMITTED, type Follow, type Keeps, type SupplyRecord } from './events.js';
+import { applyCancelAsk, applySet, applySubmitted, recordOf, regionTopic, requestTopic, SUPPLY_CANCEL, SUPPLY_SET, SUPPLY_SUBMITTED, type Follow, type Keeps, type SupplyRecord } from './events.js';
 import { supplyRequests } from './schema.js';
 
 export interface SupplyDeps {
@@ -175,7 +175,7 @@ export class SupplyService {
       return { view, settled: true };
     }
     await this.d.replication.transaction(async (tx, emit) => {
-      const event = await emit({ topic: regionTopic(current.region), type: SUPPLY_CANCEL, payload: { requestId, storeId: current.storeId, by: actor, at: new Date(this.d.now()).toISOString() } });
+      const event = await emit({ topic: requestTopic(current), type: SUPPLY_CANCEL, payload: { requestId, storeId: current.storeId, by: actor, at: new Date(this.d.now()).toISOString() } });
       await applyCancelAsk(tx, event);
     });
     return { view: await this.get(requestId), settled: false };
@@ -236,7 +236,7 @@ export class SupplyService {
     const decided = to === 'APPROVED' || to === 'DENIED' || to === 'CANCELLED' ? { decidedBy: actor, decidedAt: at } : {};
     const { cancelAskedAt: _asked, ...current } = r;
     const next: SupplyRecord = { ...current, ...changes, ...decided, status, updatedAt: at };
-    const event: ReplicatedEvent = await emit({ topic: regionTopic(r.region), type: SUPPLY_SET, payload: next });
+    const event: ReplicatedEvent = await emit({ topic: requestTopic(r), type: SUPPLY_SET, payload: next });
     await applySet(tx, event, () => true);
     return next;
   }

@@ -42,6 +42,8 @@ export interface UsageDeps {
   hubOfRegion?: () => string | undefined;
   /** At a store: its stock per item with its daily use. */
   stockReport?: () => Promise<StockReportLine[]>;
+  /** At a store: the ledger position of its latest sale, to see cheaply whether anything sold since. */
+  lastSaleSeq?: () => Promise<number>;
 }
 
 export interface ImportResult {
@@ -148,15 +150,19 @@ export class UsageService {
   }
 
   private lastCheck = 0;
+  private lastSale = -1;
 
   /**
    * At a store: sends its sales of the last two days and its stock to its
-   * hub, each once it has changed. Looks every `everyMs` once it has sent,
-   * and at every call until then (the hub may not be known yet).
+   * hub, each once it has changed. Looks at every call until it has sent
+   * (the hub may not be known yet), then whenever something sold since, and
+   * at least every `everyMs` (stock moves without sales too).
    */
   async sendSales(everyMs = 0): Promise<number> {
     if (this.d.role !== 'store' || !this.d.salesByDay) return 0;
-    if (this.sent.size > 0 && this.d.now() - this.lastCheck < everyMs) return 0;
+    const lastSale = (await this.d.lastSaleSeq?.()) ?? -1;
+    if (this.sent.size > 0 && lastSale === this.lastSale && this.d.now() - this.lastCheck < everyMs) return 0;
+    this.lastSale = lastSale;
     const hubId = this.d.hubOfRegion?.();
     if (!hubId) return 0;
     this.lastCheck = this.d.now();
@@ -168,7 +174,8 @@ export class UsageService {
     if (this.d.stockReport) {
       const items = await this.d.stockReport();
       const digest = JSON.stringify(items);
-      if (this.sent.get('stock') !== digest) {
+      // A store that stocks nothing yet has nothing to report (and writes no event).
+      if (items.length > 0 && this.sent.get('stock') !== digest) {
         const payload: StoreStockReport = { storeId: this.d.nodeId, hubId, at: new Date(this.d.now()).toISOString(), items };
         await this.d.replication.transaction(async (_tx, emit) => void (await emit({ topic: regionTopic(this.d.region), type: SUPPLY_STORE_STOCK, payload })));
         this.sent.set('stock', digest);

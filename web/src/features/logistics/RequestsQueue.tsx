@@ -92,6 +92,10 @@ export function RequestsQueue({ hubId, base, region }: { hubId: string; base: st
                         </button>
                       </>
                     )}
+                    {r.status === 'APPROVED' && !r.coveredBy && r.items.some((l) => (l.approvedQuantity ?? l.quantity) < l.quantity) && (
+                      <CoverFrom base={base} hubId={hubId} requestId={r.requestId} store={storeName(r.storeId)} onDone={done} />
+                    )}
+                    {r.coveredBy && <span className="tag">back-order covered by another hub</span>}
                     {r.status === 'APPROVED' && !r.deliveryId && (
                       <label>
                         <input type="checkbox" checked={picked.has(r.requestId)} onChange={() => toggle(r.requestId)} /> Put on the delivery <span className="sr-only">the request of {storeName(r.storeId)}</span>
@@ -125,5 +129,33 @@ export function RequestsQueue({ hubId, base, region }: { hubId: string; base: st
         )}
       </Async>
     </>
+  );
+}
+
+/** Asks a neighbouring hub to cover what this hub back-ordered. */
+function CoverFrom({ base, hubId, requestId, store, onDone }: { base: string; hubId: string; requestId: string; store: string; onDone: () => void }) {
+  const regions = useQuery({ queryKey: ['regions'], staleTime: 60_000, queryFn: () => ok(apiAt().GET('/api/v1/regions'), 'This node') });
+  const others = (regions.data?.items ?? []).flatMap((r) => (r.hub && r.hub.nodeId !== hubId ? [{ id: r.hub.nodeId, label: `${r.hub.name} (${r.code})` }] : []));
+  const [to, setTo] = useState('');
+  const cover = useMutation({
+    mutationFn: () => ok(apiAt(base).POST('/api/v1/supply-requests/{requestId}/cover', { params: { path: { requestId } }, body: { hubId: to } }), 'The hub'),
+    onSettled: onDone,
+  });
+  return (
+    <span className="row">
+      <label htmlFor={`cover-${requestId}`}>Cover the rest from</label>
+      <select id={`cover-${requestId}`} value={to} onChange={(e) => setTo(e.target.value)}>
+        <option value="">a neighbouring hub</option>
+        {others.map((h) => (
+          <option key={h.id} value={h.id}>
+            {h.label}
+          </option>
+        ))}
+      </select>
+      <button type="button" disabled={!to || cover.isPending} onClick={() => cover.mutate()}>
+        Ask <span className="sr-only">that hub to cover the rest of the request of {store}</span>
+      </button>
+      <ProblemAlert error={cover.error} />
+    </span>
   );
 }
