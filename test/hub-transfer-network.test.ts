@@ -29,6 +29,8 @@ describe('transfers between hubs', () => {
   let boise: NodeHandle;
   let dallas: NodeHandle;
   let store: NodeHandle;
+  let main: NodeHandle;
+  let boiseStore: NodeHandle;
   const ids: Record<string, string> = {};
   const onHand = async (hub: NodeHandle, itemId: string) =>
     (await send<{ items: { itemId: string; onHand: number }[] }>(`${hub.url}/api/v1/hubs/${ids[hub.name]}/inventory`, 'GET')).body.items.find((i) => i.itemId === itemId)?.onHand ?? 0;
@@ -39,8 +41,11 @@ describe('transfers between hubs', () => {
     dallas = await network.defineHub('D', 32.7767, -96.797, 'Dallas Hub');
     store = await network.defineStore('C', 'Logan West', 41.734, -111.86);
     for (const h of [logan, boise, dallas]) await network.start(h);
-    await network.start(store);
-    ids.store = (await getJson<{ storeId: string }>(`${store.url}/api/v1/node`)).storeId;
+    main = await network.defineStore('C', 'Logan Main Street', 41.737, -111.8338);
+    boiseStore = await network.defineStore('G', 'Boise Downtown', 43.6166, -116.2008);
+    await Promise.all([network.start(store), network.start(main), network.start(boiseStore)]);
+    for (const s of [store, main, boiseStore]) ids[s.name] = (await getJson<{ storeId: string }>(`${s.url}/api/v1/node`)).storeId;
+    ids.store = ids[store.name]!;
     for (const h of [logan, boise, dallas]) ids[h.name] = (await getJson<{ nodeId: string }>(`${h.url}/api/v1/node`)).nodeId;
     expect((await send(`${logan.url}/api/v1/catalog/default`, 'POST', {})).status).toBe(200);
     await waitFor('Logan to know the other hubs and the catalog to reach Boise', async () => {
@@ -138,4 +143,44 @@ describe('transfers between hubs', () => {
     await waitFor("Boise to complete its delivery", async () => ((await send<{ status: string }>(`${boise.url}/api/v1/deliveries/${planned.body.deliveryId}`, 'GET')).body.status === 'COMPLETED' ? true : undefined), 30_000);
     expect((await send<{ status: string; coveredBy: string }>(`${store.url}/api/v1/supply-requests/${id}`, 'GET')).body).toMatchObject({ status: 'APPROVED', coveredBy: coverId });
   }, 120_000);
+
+  it('lends stock between stores within 100 miles, approved by the sending store, counted in by the asking one', async () => {
+    const [west, westId, mainId] = [store, ids[store.name]!, ids[main.name]!];
+    const onHandAt = async (s: NodeHandle, itemId: string) => (await send<{ onHand?: number }>(`${s.url}/api/v1/stores/${ids[s.name]}/inventory/${itemId}`, 'GET')).body.onHand ?? 0;
+    await waitFor('both stores to know each other and hold the catalog', async () => {
+      const a = await send(`${west.url}/api/v1/stores/${mainId}`, 'GET');
+      const b = await send(`${west.url}/api/v1/stores/${ids[boiseStore.name]}`, 'GET');
+      const items = await getJson<{ items: unknown[] }>(`${main.url}/api/v1/ingredients`);
+      return a.status === 200 && b.status === 200 && items.items.length > 10 ? true : undefined;
+    }, 40_000);
+    expect((await send(`${main.url}/api/v1/stores/${mainId}/inventory/transactions`, 'POST', { type: 'receipt', itemId: 'syrup-mint', quantity: 20 })).status).toBe(201);
+    const westBefore = await onHandAt(west, 'syrup-mint');
+
+    const far = await send<{ errors: { field: string; message: string }[] }>(`${west.url}/api/v1/stores/${westId}/transfers`, 'POST', { fromStoreId: ids[boiseStore.name], lines: [{ itemId: 'syrup-mint', quantity: 1 }] });
+    expect(far.status).toBe(400);
+    expect(far.body.errors[0]!.message).toContain('miles away');
+    const asked = await send<{ transferId: string; status: string; miles: number }>(`${west.url}/api/v1/stores/${westId}/transfers`, 'POST', { fromStoreId: mainId, lines: [{ itemId: 'syrup-mint', quantity: 8 }], notes: 'out of mint' });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    expect(asked.body.status).toBe('PENDING');
+    expect(asked.body.miles).toBeLessThan(5);
+    const id = asked.body.transferId;
+    await waitFor('Main Street to see the ask', async () => ((await send<{ items: { transferId: string }[] }>(`${main.url}/api/v1/stores/${mainId}/transfers`, 'GET')).body.items.some((t) => t.transferId === id) ? true : undefined), 20_000);
+    // Only the sending store approves, and only the asking store counts in.
+    expect((await send(`${west.url}/api/v1/store-transfers/${id}/approve`, 'POST')).status).toBe(404);
+    expect((await send(`${main.url}/api/v1/store-transfers/${id}/approve`, 'POST')).status).toBe(200);
+    expect(await onHandAt(main, 'syrup-mint')).toBe(12);
+    await waitFor('West to see it on its way', async () => ((await send<{ status: string }>(`${west.url}/api/v1/stores/${westId}/transfers`, 'GET')).body as unknown as { items: { transferId: string; status: string }[] }).items.find((t) => t.transferId === id)?.status === 'IN_TRANSIT' ? true : undefined, 20_000);
+    const got = await send<{ status: string }>(`${west.url}/api/v1/store-transfers/${id}/receive`, 'POST', { lines: [{ itemId: 'syrup-mint', received: 8 }] });
+    expect(got.status, JSON.stringify(got.body)).toBe(200);
+    expect(got.body.status).toBe('RECEIVED');
+    expect(await onHandAt(west, 'syrup-mint')).toBe(westBefore + 8);
+
+    const greedy = await send<{ transferId: string }>(`${west.url}/api/v1/stores/${westId}/transfers`, 'POST', { fromStoreId: mainId, lines: [{ itemId: 'syrup-mint', quantity: 100 }] });
+    await waitFor('Main Street to see the second ask', async () => ((await send<{ items: { transferId: string }[] }>(`${main.url}/api/v1/stores/${mainId}/transfers`, 'GET')).body.items.some((t) => t.transferId === greedy.body.transferId) ? true : undefined), 20_000);
+    const short = await send<{ code: string }>(`${main.url}/api/v1/store-transfers/${greedy.body.transferId}/approve`, 'POST');
+    expect(short.status).toBe(409);
+    expect(short.body.code).toBe('stock_below_zero');
+    expect((await send<{ status: string }>(`${main.url}/api/v1/store-transfers/${greedy.body.transferId}/deny`, 'POST', { reviewNotes: 'we have 12' })).body.status).toBe('DENIED');
+    expect(await onHandAt(main, 'syrup-mint')).toBe(12);
+  }, 90_000);
 });

@@ -20,6 +20,8 @@ import { registerReplenishmentRoutes } from './replenishment-routes.js';
 import { ReplenishmentService } from './replenishment.js';
 import { registerSupplyRoutes } from './routes.js';
 import { SupplyService } from './service.js';
+import { registerStoreTransferRoutes } from './store-transfer-routes.js';
+import { StoreTransferService } from './store-transfers.js';
 import { registerTransferRoutes } from './transfer-routes.js';
 import { TransferService } from './transfers.js';
 import { itemKeyOf } from './usage-rows.js';
@@ -111,6 +113,8 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
     knownItems: async (ids) => new Set((await catalog.ingredientInfo(ids)).keys()),
   });
   registerTransferRoutes(app, ctx, transfers);
+  const knownItems = async (ids: string[]) => new Set((await catalog.ingredientInfo(ids)).keys());
+  registerStoreTransferRoutes(app, ctx, new StoreTransferService({ db: ctx.database.db, replication: ctx.replication, inventory, nodeId, now: () => ctx.clock.now(), storeInfo, knownItems }));
   registerRegionRoutes(app, ctx, new RegionOverview({ db: ctx.database.db, usage, inventory, hubId: nodeId, region: ctx.config.region, now: () => ctx.clock.now(), regionStores }));
   registerReplenishmentRoutes(app, ctx, replenishment);
   if (ctx.config.role === 'hub') {

@@ -170,3 +170,29 @@ export const hubTransfers = pgTable(
   },
   (t) => [index('hub_transfers_from_idx').on(t.fromHub, t.status), index('hub_transfers_to_idx').on(t.toHub, t.status)],
 );
+
+/** Stock one store asks of a nearby store (within 100 miles): kept by both; the sending store approves and ships, the asking store counts it in. */
+export const storeTransfers = pgTable(
+  'store_transfers',
+  {
+    transferId: text('transfer_id').primaryKey(),
+    fromStore: text('from_store').notNull(),
+    toStore: text('to_store').notNull(),
+    fromRegion: text('from_region').notNull(),
+    toRegion: text('to_region').notNull(),
+    /** [{ itemId, quantity, received? }] */
+    lines: jsonb('lines').notNull(),
+    miles: doublePrecision('miles').notNull(),
+    status: text('status').notNull(),
+    notes: text('notes'),
+    reviewNotes: text('review_notes'),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true, mode: 'date' }).notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+    receivedBy: text('received_by'),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
+    hlc: text('hlc').notNull(),
+  },
+  (t) => [index('store_transfers_from_idx').on(t.fromStore, t.status), index('store_transfers_to_idx').on(t.toStore, t.status)],
+);
