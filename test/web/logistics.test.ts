@@ -76,6 +76,18 @@ describe('the logistics pages', () => {
     await expect
       .poll(async () => (await api<{ status: string; requests: { damagedUnits: number }[] }>(`${world.hub.url}/api/v1/deliveries/${deliveryId}`, 'GET')).body, { timeout: 20_000 })
       .toMatchObject({ status: 'COMPLETED', requests: [{ damagedUnits: 2 }] });
+    // Stock from a nearby store: Logan West is asked, and sees the ask.
+    const westOption = manager.page.getByLabel('Ask', { exact: true }).locator('option', { hasText: 'Logan West' });
+    await westOption.waitFor({ state: 'attached' });
+    await manager.page.getByLabel('Ask', { exact: true }).selectOption((await westOption.getAttribute('value'))!);
+    await manager.page.getByLabel('Item id').last().fill('syrup-mint');
+    await manager.page.getByLabel('Quantity').last().fill('2');
+    await manager.page.getByRole('button', { name: 'Ask for it' }).click();
+    await manager.page.getByRole('row', { name: /asked of a store .* 2 syrup-mint .*Waiting for the other store/ }).waitFor();
+    const westId = world.storeIds.get(world.west)!;
+    await expect
+      .poll(async () => (await api<{ items: { status: string }[] }>(`${world.west.url}/api/v1/stores/${westId}/transfers`, 'GET')).body.items.length, { timeout: 20_000 })
+      .toBe(1);
     expect([...errors, ...manager.errors]).toEqual([]);
   });
 

@@ -12,6 +12,7 @@ import { Async, Loading, ProblemAlert } from '../../ui/states';
 import { useStoreNode } from '../stores/use-store-node';
 import { statusWords, supplyKeys, URGENCIES } from './queries';
 import { StoreDeliveries } from './StoreDeliveries';
+import { StoreTransfers } from './StoreTransfers';
 import { ToReorder } from './ToReorder';
 
 type Urgency = (typeof URGENCIES)[number];
@@ -126,6 +127,7 @@ export default function StoreSupplyPage() {
         {submit.isSuccess && <p role="status">Request sent. It reaches the hub as soon as the hub answers.</p>}
       </form>
       <StoreDeliveries storeId={storeId} base={base} />
+      <StoreTransfers storeId={storeId} base={base} position={store.data?.lat != null && store.data.lon != null ? { lat: store.data.lat, lon: store.data.lon } : undefined} />
       <h2>Requests</h2>
       <ProblemAlert error={cancel.error} />
       <Async query={requests} what="supply requests" empty={(d) => d.items.length === 0}>
