@@ -110,7 +110,7 @@ describe('the logistics pages', () => {
     await page.getByRole('button', { name: 'Forecast Cherry' }).click();
     await page.getByRole('heading', { name: 'Cherry: the next 14 days' }).waitFor();
     await page.getByText(/^Method: Holt-Winters/).waitFor();
-    await page.getByText(/most on sat/).waitFor();
+    await page.getByText(/most on Saturdays/).waitFor();
     await screenshot(page, 'logistics-forecast');
     expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -14,6 +14,8 @@ import { Async, ProblemAlert } from '../../ui/states';
 import { supplyKeys } from '../supply/queries';
 
 type ItemType = 'syrup' | 'soda' | 'add-in' | 'juice' | 'physical' | 'ice';
+const DAY_NAMES: Record<string, string> = { sun: 'Sundays', mon: 'Mondays', tue: 'Tuesdays', wed: 'Wednesdays', thu: 'Thursdays', fri: 'Fridays', sat: 'Saturdays' };
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function UsagePanel({ hubId, base }: { hubId: string; base: string }) {
   const qc = useQueryClient();
@@ -123,7 +125,7 @@ function ForecastPanel({ hubId, base, item }: { hubId: string; base: string; ite
               Method: {x.method}. {b.mase !== null && b.seasonalNaiveMase !== null ? `On a backtest of ${b.origins} past weeks it was off by ${b.mase} (MASE) against ${b.seasonalNaiveMase} for repeating last week.` : (b.note ?? '')}
             </p>
             <p>
-              About {x.patterns.averageDaily} a day{x.patterns.peakDays.length ? `, most on ${x.patterns.peakDays.join(' and ')}` : ''}; trend {x.patterns.trend.direction}. {x.recommendation.note}.
+              About {x.patterns.averageDaily} a day{x.patterns.peakDays.length ? `, most on ${x.patterns.peakDays.map((d) => DAY_NAMES[d] ?? d).join(' and ')}` : ''}; trend {x.patterns.trend.direction}. {sentence(x.recommendation.note)}.
             </p>
             <Table caption={`Forecast of ${x.itemName}, day by day`} columns={['Day', 'Forecast', 'Low (80 %)', 'High (80 %)']}>
               {x.points.map((p) => (
