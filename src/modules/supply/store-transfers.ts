@@ -13,6 +13,7 @@ import { Conflict, Invalid, NotFound } from '../../http/errors.js';
 import { haversineMiles } from '../../lib/geo.js';
 import type { InventoryService } from '../inventory/index.js';
 import { regionTopic } from './events.js';
+import { arrivals, countIn } from './count-in.js';
 import { storeTransfers } from './schema.js';
 
 export const STORE_TRANSFER_SET = 'supply.store-transfer.set';
@@ -140,19 +141,9 @@ export class StoreTransferService {
 
   async receive(actor: string, transferId: string, counted: { itemId: string; received: number }[]): Promise<StoreTransfer> {
     return this.move(transferId, 'to', 'IN_TRANSIT', async (tx, t) => {
-      const errors: { field: string; message: string }[] = [];
-      const seen = new Set<string>();
-      const lines = t.lines.map((l) => ({ ...l }));
-      counted.forEach((c, i) => {
-        const line = lines.find((l) => l.itemId === c.itemId);
-        if (!line || seen.has(c.itemId)) return void errors.push({ field: `body.lines.${i}.itemId`, message: line ? `${c.itemId} is counted twice` : `${c.itemId} was not sent` });
-        seen.add(c.itemId);
-        if (c.received > line.quantity) return void errors.push({ field: `body.lines.${i}.received`, message: `${line.quantity} were sent; ${c.received} is more` });
-        line.received = c.received;
-      });
-      for (const l of lines) if (!seen.has(l.itemId)) errors.push({ field: 'body.lines', message: `${l.itemId} was sent; count it (0 when none came)` });
+      const { lines, errors } = countIn(t.lines, counted);
       if (errors.length > 0) throw new Invalid('The count does not match what was sent.', errors);
-      const arrived = lines.filter((l) => (l.received ?? 0) > 0).map((l) => ({ itemId: l.itemId, type: 'transfer_in' as const, quantity: l.received! }));
+      const arrived = arrivals(lines);
       if (arrived.length > 0) await this.d.inventory.recordIn(tx, this.d.nodeId, arrived, { actor, reason: 'from a nearby store', reference: transferId });
       return { lines, status: 'RECEIVED', receivedBy: actor, receivedAt: new Date(this.d.now()).toISOString() };
     });

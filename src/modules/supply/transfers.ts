@@ -10,6 +10,7 @@ import { Conflict, Invalid, NotFound } from '../../http/errors.js';
 import { haversineMiles } from '../../lib/geo.js';
 import type { InventoryService } from '../inventory/index.js';
 import { regions } from '../stores/index.js';
+import { arrivals, countIn } from './count-in.js';
 import { hubTransfers } from './schema.js';
 
 export const HUB_TRANSFER_SET = 'supply.transfer.set';
@@ -118,20 +119,9 @@ export class TransferService {
       if (!rows[0] || rows[0].toHub !== this.d.nodeId) throw new NotFound(`No transfer ${transferId} coming to this hub.`);
       const r = recordOf(rows[0]);
       if (r.status !== 'IN_TRANSIT') throw new Conflict(`This transfer was counted in already (${r.receivedAt}).`, [{ field: 'status', message: `is ${r.status}` }], 'invalid_transition');
-      const errors: { field: string; message: string }[] = [];
-      const lines = r.lines.map((l) => ({ ...l }));
-      const named = new Set<string>();
-      counted.forEach((c, i) => {
-        const line = lines.find((l) => l.itemId === c.itemId);
-        if (!line) return void errors.push({ field: `body.lines.${i}.itemId`, message: `${c.itemId} was not sent` });
-        if (named.has(c.itemId)) return void errors.push({ field: `body.lines.${i}.itemId`, message: `${c.itemId} is counted twice` });
-        named.add(c.itemId);
-        if (c.received > line.quantity) return void errors.push({ field: `body.lines.${i}.received`, message: `${line.quantity} were sent; ${c.received} is more` });
-        line.received = c.received;
-      });
-      for (const l of lines) if (!named.has(l.itemId)) errors.push({ field: 'body.lines', message: `${l.itemId} was sent; count it (0 when none came)` });
+      const { lines, errors } = countIn(r.lines, counted);
       if (errors.length > 0) throw new Invalid('The count does not match what was sent.', errors);
-      const arrived = lines.filter((l) => (l.received ?? 0) > 0).map((l) => ({ itemId: l.itemId, type: 'transfer_in' as const, quantity: l.received! }));
+      const arrived = arrivals(lines);
       if (arrived.length > 0) await this.d.inventory.recordIn(tx, this.d.nodeId, arrived, { actor, reason: `received from region ${r.fromRegion}'s hub`, reference: transferId });
       await this.publish(tx, emit, { ...r, lines, status: 'RECEIVED', receivedBy: actor, receivedAt: new Date(this.d.now()).toISOString() });
     });

@@ -78,3 +78,19 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Posts a CSV file (text/csv, with the session's token) and answers the JSON body, or an ApiProblem in words. */
+export async function postCsv<T>(url: string, file: File, where: string, timeoutMs = Math.max(TIMEOUT_MS, 60_000)): Promise<T> {
+  const session = getSession();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', ...(session ? bearer(session.token) : {}) },
+    body: await file.text(),
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch((e: unknown) => {
+    throw ApiProblem.unreachable(where, e);
+  });
+  const body: unknown = await res.json().catch(() => ({}));
+  if (!res.ok) throw ApiProblem.fromBody(res.status, body);
+  return body as T;
+}

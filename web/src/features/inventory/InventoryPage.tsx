@@ -6,7 +6,7 @@ import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
-import { apiAt, ok, TIMEOUT_MS } from '../../api/client';
+import { apiAt, ok, postCsv, TIMEOUT_MS } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
 import { getSession } from '../../api/session';
 import { dateTime } from '../../ui/format';
@@ -159,14 +159,7 @@ function CsvTools({ storeId, base, onDone }: { storeId: string; base: string; on
     },
   });
   const upload = useMutation({
-    mutationFn: async (file: File) => {
-      const res = await fetch(url, { method: 'POST', headers: { ...auth(), 'content-type': 'text/csv' }, body: await file.text(), signal: AbortSignal.timeout(30_000) }).catch((e: unknown) => {
-        throw ApiProblem.unreachable('The store', e);
-      });
-      const body: unknown = await res.json().catch(() => ({}));
-      if (!res.ok) throw ApiProblem.fromBody(res.status, body);
-      return body as { applied?: number; unchanged?: number };
-    },
+    mutationFn: (file: File) => postCsv<{ applied?: number; unchanged?: number }>(url, file, 'The store', 30_000),
     onSuccess: onDone,
   });
   return (

@@ -6,9 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { apiAt, ok, TIMEOUT_MS } from '../../api/client';
-import { ApiProblem } from '../../api/problem';
-import { getSession } from '../../api/session';
+import { apiAt, ok, postCsv } from '../../api/client';
 import { Table } from '../../ui/Table';
 import { Async, ProblemAlert } from '../../ui/states';
 import { supplyKeys } from '../supply/queries';
@@ -22,20 +20,7 @@ export function UsagePanel({ hubId, base }: { hubId: string; base: string }) {
   const [item, setItem] = useState<{ itemName: string; itemType: ItemType } | undefined>();
   const summary = useQuery({ queryKey: supplyKeys.usage(hubId), queryFn: () => ok(apiAt(base).GET('/api/v1/hubs/{hubId}/usage', { params: { path: { hubId }, query: { sinceDays: 3650 } } }), 'The hub') });
   const upload = useMutation({
-    mutationFn: async (file: File) => {
-      const s = getSession();
-      const res = await fetch(`${base}/api/v1/hubs/${hubId}/usage`, {
-        method: 'POST',
-        headers: { 'content-type': 'text/csv', ...(s ? { authorization: `Bearer ${s.token}` } : {}) },
-        body: await file.text(),
-        signal: AbortSignal.timeout(Math.max(TIMEOUT_MS, 60_000)),
-      }).catch((e: unknown) => {
-        throw ApiProblem.unreachable('The hub', e);
-      });
-      const body: unknown = await res.json().catch(() => ({}));
-      if (!res.ok) throw ApiProblem.fromBody(res.status, body);
-      return body as { imported: number; replacedInFile: number; dateRange: { start: string; end: string } | null; ms: number };
-    },
+    mutationFn: (file: File) => postCsv<{ imported: number; replacedInFile: number; dateRange: { start: string; end: string } | null; ms: number }>(`${base}/api/v1/hubs/${hubId}/usage`, file, 'The hub'),
     onSuccess: () => void qc.invalidateQueries({ queryKey: supplyKeys.usage(hubId) }),
   });
   return (
