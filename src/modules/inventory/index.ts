@@ -8,6 +8,7 @@ import { InventoryService, type ItemInfoLookup } from './service.js';
 export { InventoryService, InsufficientStock, type InventoryDeps, type ItemInfoLookup, type MissingItem, type RecordInput, type ReservationLine, type TransactionQuery } from './service.js';
 export type { InventoryItem, LedgerEntry, PositionView, WriteMeta } from './book.js';
 export type { CountResult } from './counts.js';
+export { parseCounts } from './csv.js';
 export type { VerifyReport, PositionDifference } from './verify.js';
 export { INVENTORY_LOW_STOCK, INVENTORY_STOCK_RESTORED, type Emit, type StockSignalPayload } from './events.js';
 export { manualTypes, movementTypes, supplyTypes, type ManualType, type MovementType, type Position, type SupplyType } from './ledger.js';

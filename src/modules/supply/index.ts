@@ -10,6 +10,7 @@ import type { StoreService } from '../stores/index.js';
 import { CoverService } from './cover.js';
 import { DeliveryService } from './deliveries.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
+import { registerHubCountRoutes } from './hub-count-routes.js';
 import { registerHubStockRoutes } from './hub-stock-routes.js';
 import { registerPurchaseOrderRoutes } from './purchase-order-routes.js';
 import { PurchaseOrderService } from './purchase-orders.js';
@@ -84,6 +85,7 @@ export function registerSupply(app: FastifyInstance, ctx: NodeContext, deps: { i
   };
   registerSupplyRoutes(app, ctx, service, cover);
   registerHubStockRoutes(app, ctx, inventory);
+  registerHubCountRoutes(app, ctx, inventory);
   registerDeliveryRoutes(app, ctx, deliveries, receipts, service);
   registerUsageRoutes(app, ctx, {
     usage,

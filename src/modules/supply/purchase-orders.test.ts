@@ -86,4 +86,23 @@ describeEachDb('purchase orders at a hub', (db) => {
     expect((await call('GET', '/api/v1/purchase-orders?limit=200')).json<{ items: unknown[] }>().items.length).toBe(before);
     expect((await call('GET', '/api/v1/purchase-orders', undefined, { authorization: 'Bearer nope' })).statusCode).toBe(401);
   });
+
+  it("keeps the hub's thresholds and takes its counts as CSV, all or nothing", async () => {
+    const t = await hub.app.inject({ method: 'PUT', url: `/api/v1/hubs/${hubId}/inventory/syrup-peach/threshold`, headers: as, payload: { threshold: 500 } });
+    expect(t.statusCode, t.body).toBe(200);
+    expect(t.json()).toMatchObject({ threshold: 500, lowStock: true });
+    const low = (await call('GET', `/api/v1/hubs/${hubId}/inventory?lowStock=true`)).json<{ items: { itemId: string }[] }>().items.map((i) => i.itemId);
+    expect(low).toContain('syrup-peach');
+    const sheet = await hub.app.inject({ method: 'GET', url: `/api/v1/hubs/${hubId}/inventory.csv`, headers: as });
+    expect(sheet.statusCode).toBe(200);
+    expect(sheet.body).toMatch(/^itemId,name,type,onHand/);
+    expect(sheet.body).toContain('syrup-peach,');
+    const csv = (body: string) => hub.app.inject({ method: 'POST', url: `/api/v1/hubs/${hubId}/inventory.csv`, headers: { ...as, 'content-type': 'text/csv' }, payload: body });
+    const bad = await csv('itemId,onHand\nsyrup-peach,30\nsyrup-mango,-4\n');
+    expect(bad.statusCode).toBe(400);
+    expect((await position('syrup-peach')).onHand).toBe(40);
+    const good = await csv('itemId,onHand\nsyrup-peach,30\n');
+    expect(good.statusCode, good.body).toBe(200);
+    expect((await position('syrup-peach')).onHand).toBe(30);
+  });
 });
