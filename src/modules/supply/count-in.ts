@@ -25,3 +25,10 @@ export function countIn<T extends SentLine>(sent: readonly T[], counted: readonl
 
 /** What came of a count, as ledger movements into the receiving place. */
 export const arrivals = (lines: readonly SentLine[]) => lines.filter((l) => (l.received ?? 0) > 0).map((l) => ({ itemId: l.itemId, type: 'transfer_in' as const, quantity: l.received! }));
+
+/** The lines of a transfer, checked: each a catalog item, each once. */
+export function lineProblems(lines: readonly { itemId: string }[], known: ReadonlySet<string>): { field: string; message: string }[] {
+  const errors = lines.flatMap((l, i) => (known.has(l.itemId) ? [] : [{ field: `body.lines.${i}.itemId`, message: `${l.itemId} is not in the catalog` }]));
+  if (new Set(lines.map((l) => l.itemId)).size !== lines.length) errors.push({ field: 'body.lines', message: 'each item once' });
+  return errors;
+}

@@ -13,7 +13,7 @@ import { Conflict, Invalid, NotFound } from '../../http/errors.js';
 import { haversineMiles } from '../../lib/geo.js';
 import type { InventoryService } from '../inventory/index.js';
 import { regionTopic } from './events.js';
-import { arrivals, countIn } from './count-in.js';
+import { arrivals, countIn, lineProblems } from './count-in.js';
 import { storeTransfers } from './schema.js';
 
 export const STORE_TRANSFER_SET = 'supply.store-transfer.set';
@@ -89,8 +89,7 @@ export class StoreTransferService {
     const miles = Math.round(haversineMiles(here, there) * 10) / 10;
     if (miles > MAX_STORE_TRANSFER_MILES) throw new Invalid(`${there.name} is too far.`, [{ field: 'body.fromStoreId', message: `${miles} miles away; stores lend stock within ${MAX_STORE_TRANSFER_MILES} miles` }]);
     const known = await this.d.knownItems(input.lines.map((l) => l.itemId));
-    const errors = input.lines.flatMap((l, i) => (known.has(l.itemId) ? [] : [{ field: `body.lines.${i}.itemId`, message: `${l.itemId} is not in the catalog` }]));
-    if (new Set(input.lines.map((l) => l.itemId)).size !== input.lines.length) errors.push({ field: 'body.lines', message: 'each item once' });
+    const errors = lineProblems(input.lines, known);
     if (errors.length > 0) throw new Invalid('Some lines cannot be asked for.', errors);
     const t: StoreTransfer = {
       transferId: randomUUID(),

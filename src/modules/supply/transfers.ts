@@ -10,7 +10,7 @@ import { Conflict, Invalid, NotFound } from '../../http/errors.js';
 import { haversineMiles } from '../../lib/geo.js';
 import type { InventoryService } from '../inventory/index.js';
 import { regions } from '../stores/index.js';
-import { arrivals, countIn } from './count-in.js';
+import { arrivals, countIn, lineProblems } from './count-in.js';
 import { hubTransfers } from './schema.js';
 
 export const HUB_TRANSFER_SET = 'supply.transfer.set';
@@ -86,8 +86,7 @@ export class TransferService {
     const miles = from && there ? Math.round(haversineMiles(from, there) * 10) / 10 : Number.POSITIVE_INFINITY;
     if (miles > MAX_TRANSFER_MILES) throw new Invalid(`Hub ${to.name} is too far for a transfer.`, [{ field: 'body.toHubId', message: `${miles} miles away; hubs send stock within ${MAX_TRANSFER_MILES} miles` }]);
     const known = await this.d.knownItems(input.lines.map((l) => l.itemId));
-    const errors = input.lines.flatMap((l, i) => (known.has(l.itemId) ? [] : [{ field: `body.lines.${i}.itemId`, message: `${l.itemId} is not in the catalog` }]));
-    if (new Set(input.lines.map((l) => l.itemId)).size !== input.lines.length) errors.push({ field: 'body.lines', message: 'each item once' });
+    const errors = lineProblems(input.lines, known);
     if (errors.length > 0) throw new Invalid('Some lines cannot be sent.', errors);
     const record: TransferRecord = {
       transferId: randomUUID(),

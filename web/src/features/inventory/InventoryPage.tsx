@@ -2,6 +2,7 @@
 // receipts, adjustments and damage, the count sheet as CSV out and in, and
 // the ledger of what moved.
 import { useStoreInventory } from './queries';
+import { CsvFileInput } from '../../ui/CsvFileInput';
 import { Table } from '../../ui/Table';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -169,17 +170,7 @@ function CsvTools({ storeId, base, onDone }: { storeId: string; base: string; on
         <button type="button" onClick={() => download.mutate()} disabled={download.isPending}>
           Download the count sheet
         </button>
-        <label htmlFor="csv-in">Import a count</label>
-        <input
-          id="csv-in"
-          type="file"
-          accept=".csv,text/csv"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) upload.mutate(f);
-            e.target.value = '';
-          }}
-        />
+        <CsvFileInput id="csv-in" label="Import a count" onFile={(f) => upload.mutate(f)} />
       </div>
       <ProblemAlert error={download.error ?? upload.error} />
       {upload.isSuccess && <p role="status">Count imported.</p>}

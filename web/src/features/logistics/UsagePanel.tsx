@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { apiAt, ok, postCsv } from '../../api/client';
+import { CsvFileInput } from '../../ui/CsvFileInput';
 import { Table } from '../../ui/Table';
 import { Async, ProblemAlert } from '../../ui/states';
 import { supplyKeys } from '../supply/queries';
@@ -27,17 +28,7 @@ export function UsagePanel({ hubId, base }: { hubId: string; base: string }) {
     <>
       <h2>Usage history</h2>
       <div className="panel row">
-        <label htmlFor="usage-file">Upload usage (CSV: date,store_id,item_name,item_type,quantity_used)</label>
-        <input
-          id="usage-file"
-          type="file"
-          accept=".csv,text/csv"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) upload.mutate(f);
-            e.target.value = '';
-          }}
-        />
+        <CsvFileInput id="usage-file" label="Upload usage (CSV: date,store_id,item_name,item_type,quantity_used)" onFile={(f) => upload.mutate(f)} />
       </div>
       {upload.isPending && <p role="status">Uploading…</p>}
       <ProblemAlert error={upload.error} />
